@@ -204,6 +204,19 @@ check "after the sweep: chunks 4 and 5 frozen, chunk 6 gone, hot chunk 7 ready" 
 check "the watermark is recomputed after the crash: through chunk 6 (below the ready hot chunk 7)" \
 	"$(q "SELECT registry.last_committed_ledger('crash-rec')")" "70001"
 
+# --- pg_dump keeps the catalog --------------------------------------------
+echo "# pg_dump round trip"
+q "SELECT registry.set_config_pin('config:earliest_ledger', '40002', 'crash-rec');
+   SELECT registry.set_retention(2, 'crash-rec');" >/dev/null
+DUMP_SQL="SELECT string_agg(key || '=' || value, ' ' ORDER BY key COLLATE \"C\") || ' floor=' || registry.retention_floor('crash-rec') FROM registry.catalog_keys('', 'crash-rec')"
+before=$(q "$DUMP_SQL")
+"$BIN/pg_dump" -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -f "$BASE/crash.dump.sql"
+psql -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE ${DB}_restored" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres -d "${DB}_restored" -f "$BASE/crash.dump.sql" >/dev/null 2>&1
+after=$(psql -X -A -t -q -h "$SOCK" -p "$PORT" -U postgres -d "${DB}_restored" -c "$DUMP_SQL" 2>&1)
+check "before the dump: the catalog holds keys, a pin and a retention floor of 50002" "${before##* }" "floor=50002"
+check "pg_dump and restore keep every key, state, pin and the retention setting" "$after" "$before"
+
 # --- root locks across sessions -----------------------------------------
 echo "# root locks"
 try_lock() {
