@@ -22,7 +22,11 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
+#else
+#include "common/sha2.h"
+#endif
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -371,6 +375,7 @@ static void
 RootLockTag(const char *path, LOCKTAG *tag)
 {
 	uint8		digest[32];
+#if PG_VERSION_NUM >= 140000
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
 	if (ctx == NULL ||
@@ -384,6 +389,15 @@ RootLockTag(const char *path, LOCKTAG *tag)
 		)
 		elog(ERROR, "could not compute the SHA-256 of a storage root");
 	pg_cryptohash_free(ctx);
+#else
+	pg_sha256_ctx ctx;
+
+	pg_sha256_init(&ctx);
+	pg_sha256_update(&ctx, (const uint8 *) path, strlen(path));
+	pg_sha256_final(&ctx, digest);
+#endif
+
+	/* the first 64 bits of the digest, big-endian, as two 32-bit fields */
 	SET_LOCKTAG_ADVISORY(*tag, InvalidOid,
 						 ((uint32) digest[0] << 24) | ((uint32) digest[1] << 16) |
 						 ((uint32) digest[2] << 8) | digest[3],
