@@ -55,38 +55,38 @@ COMMENT ON FUNCTION registry.check_project_id(text) IS
 -- --- geometry -------------------------------------------------------------
 
 CREATE FUNCTION registry.chunk_for_ledger(ledger bigint) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'chunk_for_ledger_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_for_ledger'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_for_ledger(bigint) IS
 	'chunk holding a ledger: (ledger - 2) / 10000; 22023 below the genesis ledger 2';
 
 CREATE FUNCTION registry.chunk_first_ledger(chunk bigint) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'chunk_first_ledger_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_first_ledger'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_first_ledger(bigint) IS
 	'first ledger of a chunk: chunk * 10000 + 2; 22023 for a negative chunk, 22003 on overflow';
 
 CREATE FUNCTION registry.chunk_last_ledger(chunk bigint) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'chunk_last_ledger_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_last_ledger'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_last_ledger(bigint) IS
 	'last ledger of a chunk: (chunk + 1) * 10000 + 1, and 1 (nothing ingested yet) for every chunk < 0; 22003 on overflow';
 
 CREATE FUNCTION registry.last_complete_chunk_at(ledger bigint) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'last_complete_chunk_at_sql'
+	AS 'MODULE_PATHNAME', 'registry_last_complete_chunk_at'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.last_complete_chunk_at(bigint) IS
 	'highest chunk wholly at or below a watermark ledger: (ledger + 1 - 2) / 10000 - 1, -1 when none; 22023 below 1';
 
 CREATE FUNCTION registry.effective_retention_floor(upper_ledger bigint, retention_chunks bigint,
 		earliest_ledger bigint) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'effective_retention_floor_sql'
+	AS 'MODULE_PATHNAME', 'registry_effective_retention_floor'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.effective_retention_floor(bigint, bigint, bigint) IS
 	'retention floor ledger: max(sliding, earliest_ledger), sliding = 2 when retention_chunks is 0, else the first ledger of max(last_complete_chunk_at(upper_ledger) - retention_chunks + 1, 0); earliest_ledger 0 means no pin';
 
 CREATE FUNCTION registry.chunk_below_floor(chunk bigint, floor_ledger bigint) RETURNS boolean
-	AS 'MODULE_PATHNAME', 'chunk_below_floor_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_below_floor'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_below_floor(bigint, bigint) IS
 	'true when the whole chunk lies below the floor ledger (a chunk straddling the floor is not below it)';
@@ -94,49 +94,49 @@ COMMENT ON FUNCTION registry.chunk_below_floor(bigint, bigint) IS
 -- --- text forms and keys --------------------------------------------------
 
 CREATE FUNCTION registry.chunk_id_text(chunk bigint) RETURNS text
-	AS 'MODULE_PATHNAME', 'chunk_id_text_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_id_text'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_id_text(bigint) IS
 	'chunk id as text, %08d; chunks 0 to 99999999 (22023 below, 22003 above)';
 
 CREATE FUNCTION registry.chunk_bucket(chunk bigint) RETURNS text
-	AS 'MODULE_PATHNAME', 'chunk_bucket_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_bucket'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_bucket(bigint) IS
 	'directory bucket of a chunk: %05d of chunk / 1000';
 
 CREATE FUNCTION registry.valid_chunk_kind(kind text) RETURNS boolean
-	AS 'MODULE_PATHNAME', 'valid_chunk_kind_sql'
+	AS 'MODULE_PATHNAME', 'registry_valid_chunk_kind'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.valid_chunk_kind(text) IS
 	'true for the per-chunk artifact kinds ledgers, events and txhash';
 
 CREATE FUNCTION registry.chunk_key(chunk bigint, kind text) RETURNS text
-	AS 'MODULE_PATHNAME', 'chunk_key_sql'
+	AS 'MODULE_PATHNAME', 'registry_chunk_key'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.chunk_key(bigint, text) IS
 	'catalog key of a chunk artifact: chunk:{chunk:08d}:{ledgers|events|txhash}; 22023 for an unknown kind';
 
 CREATE FUNCTION registry.hot_chunk_key(chunk bigint) RETURNS text
-	AS 'MODULE_PATHNAME', 'hot_chunk_key_sql'
+	AS 'MODULE_PATHNAME', 'registry_hot_chunk_key'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.hot_chunk_key(bigint) IS
 	'catalog key of a chunk''s hot database: hot:chunk:{chunk:08d}';
 
 CREATE FUNCTION registry.parse_chunk_id(id text) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'parse_chunk_id_sql'
+	AS 'MODULE_PATHNAME', 'registry_parse_chunk_id'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.parse_chunk_id(text) IS
 	'inverse of chunk_id_text: exactly 8 decimal digits, else 22P02';
 
 CREATE FUNCTION registry.parse_chunk_key(key text, OUT chunk bigint, OUT kind text)
-	AS 'MODULE_PATHNAME', 'parse_chunk_key_sql'
+	AS 'MODULE_PATHNAME', 'registry_parse_chunk_key'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.parse_chunk_key(text) IS
 	'inverse of chunk_key: (chunk, kind) of chunk:NNNNNNNN:KIND with exactly 8 digits and a known kind, else 22P02';
 
 CREATE FUNCTION registry.parse_hot_chunk_key(key text) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'parse_hot_chunk_key_sql'
+	AS 'MODULE_PATHNAME', 'registry_parse_hot_chunk_key'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.parse_hot_chunk_key(text) IS
 	'inverse of hot_chunk_key: the chunk of hot:chunk:NNNNNNNN with exactly 8 digits, else 22P02';
@@ -839,25 +839,25 @@ COMMENT ON FUNCTION registry.validate_config(jsonb) IS
 -- --- storage-root locks ---------------------------------------------------
 
 CREATE FUNCTION registry.normalize_root(root text) RETURNS text
-	AS 'MODULE_PATHNAME', 'normalize_root_sql'
+	AS 'MODULE_PATHNAME', 'registry_normalize_root'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION registry.normalize_root(text) IS
 	'lexically normalised absolute path (repeated and trailing slashes, . and .. segments resolved); 22023 for a relative path';
 
 CREATE FUNCTION registry.lock_roots(roots text[]) RETURNS text[]
-	AS 'MODULE_PATHNAME', 'lock_roots_sql'
+	AS 'MODULE_PATHNAME', 'registry_lock_roots'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION registry.lock_roots(text[]) IS
 	'locks every storage root for this session, or none: 55P03 naming a root another session holds; roots already held are kept; returns the normalised roots; a session that ends releases them';
 
 CREATE FUNCTION registry.release_roots() RETURNS integer
-	AS 'MODULE_PATHNAME', 'release_roots_sql'
+	AS 'MODULE_PATHNAME', 'registry_release_roots'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION registry.release_roots() IS
 	'releases every storage root this session holds and returns how many (0 when none: idempotent)';
 
 CREATE FUNCTION registry.held_roots() RETURNS text[]
-	AS 'MODULE_PATHNAME', 'held_roots_sql'
+	AS 'MODULE_PATHNAME', 'registry_held_roots'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION registry.held_roots() IS
 	'the storage roots this session holds, normalised';

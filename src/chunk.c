@@ -104,9 +104,9 @@ KindArg(text *t)
  */
 
 /* registry.chunk_for_ledger(ledger bigint) -> bigint */
-PG_FUNCTION_INFO_V1(chunk_for_ledger_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_for_ledger);
 Datum
-chunk_for_ledger_sql(PG_FUNCTION_ARGS)
+registry_chunk_for_ledger(PG_FUNCTION_ARGS)
 {
 	int64		ledger = PG_GETARG_INT64(0);
 	int64_t		chunk;
@@ -120,9 +120,9 @@ chunk_for_ledger_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.chunk_first_ledger(chunk bigint) -> bigint */
-PG_FUNCTION_INFO_V1(chunk_first_ledger_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_first_ledger);
 Datum
-chunk_first_ledger_sql(PG_FUNCTION_ARGS)
+registry_chunk_first_ledger(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	int64_t		ledger;
@@ -140,9 +140,9 @@ chunk_first_ledger_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.chunk_last_ledger(chunk bigint) -> bigint (1 for chunk < 0) */
-PG_FUNCTION_INFO_V1(chunk_last_ledger_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_last_ledger);
 Datum
-chunk_last_ledger_sql(PG_FUNCTION_ARGS)
+registry_chunk_last_ledger(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	int64_t		ledger;
@@ -155,9 +155,9 @@ chunk_last_ledger_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.last_complete_chunk_at(ledger bigint) -> bigint (-1 when none) */
-PG_FUNCTION_INFO_V1(last_complete_chunk_at_sql);
+PG_FUNCTION_INFO_V1(registry_last_complete_chunk_at);
 Datum
-last_complete_chunk_at_sql(PG_FUNCTION_ARGS)
+registry_last_complete_chunk_at(PG_FUNCTION_ARGS)
 {
 	int64		ledger = PG_GETARG_INT64(0);
 	int64_t		chunk;
@@ -174,9 +174,9 @@ last_complete_chunk_at_sql(PG_FUNCTION_ARGS)
  * registry.effective_retention_floor(upper_ledger bigint, retention_chunks
  * bigint, earliest_ledger bigint) -> bigint
  */
-PG_FUNCTION_INFO_V1(effective_retention_floor_sql);
+PG_FUNCTION_INFO_V1(registry_effective_retention_floor);
 Datum
-effective_retention_floor_sql(PG_FUNCTION_ARGS)
+registry_effective_retention_floor(PG_FUNCTION_ARGS)
 {
 	int64		upper = PG_GETARG_INT64(0);
 	int64		retention = PG_GETARG_INT64(1);
@@ -204,9 +204,9 @@ effective_retention_floor_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.chunk_below_floor(chunk bigint, floor_ledger bigint) -> boolean */
-PG_FUNCTION_INFO_V1(chunk_below_floor_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_below_floor);
 Datum
-chunk_below_floor_sql(PG_FUNCTION_ARGS)
+registry_chunk_below_floor(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(chunk_below_floor(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }
@@ -217,9 +217,9 @@ chunk_below_floor_sql(PG_FUNCTION_ARGS)
  */
 
 /* registry.chunk_id_text(chunk bigint) -> text, %08d */
-PG_FUNCTION_INFO_V1(chunk_id_text_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_id_text);
 Datum
-chunk_id_text_sql(PG_FUNCTION_ARGS)
+registry_chunk_id_text(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	char		buf[CHUNK_ID_TEXT_SIZE];
@@ -230,9 +230,9 @@ chunk_id_text_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.chunk_bucket(chunk bigint) -> text, %05d of chunk / 1000 */
-PG_FUNCTION_INFO_V1(chunk_bucket_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_bucket);
 Datum
-chunk_bucket_sql(PG_FUNCTION_ARGS)
+registry_chunk_bucket(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	char		buf[CHUNK_BUCKET_TEXT_SIZE];
@@ -243,9 +243,9 @@ chunk_bucket_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.chunk_key(chunk bigint, kind text) -> text */
-PG_FUNCTION_INFO_V1(chunk_key_sql);
+PG_FUNCTION_INFO_V1(registry_chunk_key);
 Datum
-chunk_key_sql(PG_FUNCTION_ARGS)
+registry_chunk_key(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	ChunkKind	kind = KindArg(PG_GETARG_TEXT_PP(1));
@@ -257,9 +257,9 @@ chunk_key_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.hot_chunk_key(chunk bigint) -> text */
-PG_FUNCTION_INFO_V1(hot_chunk_key_sql);
+PG_FUNCTION_INFO_V1(registry_hot_chunk_key);
 Datum
-hot_chunk_key_sql(PG_FUNCTION_ARGS)
+registry_hot_chunk_key(PG_FUNCTION_ARGS)
 {
 	int64		chunk = PG_GETARG_INT64(0);
 	char		buf[CHUNK_HOT_KEY_SIZE];
@@ -270,9 +270,9 @@ hot_chunk_key_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.valid_chunk_kind(kind text) -> boolean, for CHECK constraints */
-PG_FUNCTION_INFO_V1(valid_chunk_kind_sql);
+PG_FUNCTION_INFO_V1(registry_valid_chunk_kind);
 Datum
-valid_chunk_kind_sql(PG_FUNCTION_ARGS)
+registry_valid_chunk_kind(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 
@@ -290,9 +290,9 @@ ReportBadKey(const char *what, text *t, const char *hint)
 }
 
 /* registry.parse_chunk_id(text) -> bigint: exactly 8 digits */
-PG_FUNCTION_INFO_V1(parse_chunk_id_sql);
+PG_FUNCTION_INFO_V1(registry_parse_chunk_id);
 Datum
-parse_chunk_id_sql(PG_FUNCTION_ARGS)
+registry_parse_chunk_id(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	int64_t		chunk;
@@ -303,9 +303,9 @@ parse_chunk_id_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.parse_chunk_key(text) -> (chunk bigint, kind text) */
-PG_FUNCTION_INFO_V1(parse_chunk_key_sql);
+PG_FUNCTION_INFO_V1(registry_parse_chunk_key);
 Datum
-parse_chunk_key_sql(PG_FUNCTION_ARGS)
+registry_parse_chunk_key(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	int64_t		chunk;
@@ -326,9 +326,9 @@ parse_chunk_key_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.parse_hot_chunk_key(text) -> bigint */
-PG_FUNCTION_INFO_V1(parse_hot_chunk_key_sql);
+PG_FUNCTION_INFO_V1(registry_parse_hot_chunk_key);
 Datum
-parse_hot_chunk_key_sql(PG_FUNCTION_ARGS)
+registry_parse_hot_chunk_key(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	int64_t		chunk;
@@ -489,9 +489,9 @@ RootLockHolder(const LOCKTAG *tag)
  * Roots this session already holds are kept; the result is the normalised
  * form of each argument, duplicates removed, in argument order.
  */
-PG_FUNCTION_INFO_V1(lock_roots_sql);
+PG_FUNCTION_INFO_V1(registry_lock_roots);
 Datum
-lock_roots_sql(PG_FUNCTION_ARGS)
+registry_lock_roots(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	Datum	   *elems;
@@ -576,9 +576,9 @@ lock_roots_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.release_roots() -> integer: how many roots were released */
-PG_FUNCTION_INFO_V1(release_roots_sql);
+PG_FUNCTION_INFO_V1(registry_release_roots);
 Datum
-release_roots_sql(PG_FUNCTION_ARGS)
+registry_release_roots(PG_FUNCTION_ARGS)
 {
 	int			n;
 	int			i;
@@ -595,9 +595,9 @@ release_roots_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.held_roots() -> text[]: the roots this session holds, in order */
-PG_FUNCTION_INFO_V1(held_roots_sql);
+PG_FUNCTION_INFO_V1(registry_held_roots);
 Datum
-held_roots_sql(PG_FUNCTION_ARGS)
+registry_held_roots(PG_FUNCTION_ARGS)
 {
 	Datum	   *out;
 	int			i;
@@ -610,9 +610,9 @@ held_roots_sql(PG_FUNCTION_ARGS)
 }
 
 /* registry.normalize_root(text) -> text */
-PG_FUNCTION_INFO_V1(normalize_root_sql);
+PG_FUNCTION_INFO_V1(registry_normalize_root);
 Datum
-normalize_root_sql(PG_FUNCTION_ARGS)
+registry_normalize_root(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(NormalizeRoot(PG_GETARG_TEXT_PP(0))));
 }
