@@ -88,7 +88,7 @@ mkdir -p "$BASE"
 rm -rf "$DATA" "$SOCK"
 mkdir -p "$DATA" "$SOCK"
 [ "$(id -u)" = 0 ] && chown postgres: "$BASE" "$DATA" "$SOCK"
-as_pg "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null || { echo "initdb failed"; echo "0 passed, 1 failed"; exit 1; }
+as_pg "$BIN/initdb" -N -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null || { echo "initdb failed"; echo "0 passed, 1 failed"; exit 1; }
 cat >>"$DATA/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$SOCK'
