@@ -43,6 +43,826 @@ COMMENT ON FUNCTION registry.check_project_id(text) IS
 -- Section: chunk catalog (seed 002)
 -- ===========================================================================
 
+--
+-- The chunk catalog of a ledger-archive daemon: the chunk geometry and key
+-- codec as C functions (src/chunk.c, src/chunk_core.c), the catalog tables,
+-- the freeze/prune protocol (one transaction per step), the recomputed
+-- watermark and retention floor, config pins and validation, and the
+-- storage-root locks.  Every catalog table leads with project_id: one
+-- database can hold the catalogs of several daemons; the default catalog is
+-- the project 'default'.
+
+-- --- geometry -------------------------------------------------------------
+
+CREATE FUNCTION registry.chunk_for_ledger(ledger bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_chunk_for_ledger'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_for_ledger(bigint) IS
+	'chunk holding a ledger: (ledger - 2) / 10000; 22023 below the genesis ledger 2';
+
+CREATE FUNCTION registry.chunk_first_ledger(chunk bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_chunk_first_ledger'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_first_ledger(bigint) IS
+	'first ledger of a chunk: chunk * 10000 + 2; 22023 for a negative chunk, 22003 on overflow';
+
+CREATE FUNCTION registry.chunk_last_ledger(chunk bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_chunk_last_ledger'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_last_ledger(bigint) IS
+	'last ledger of a chunk: (chunk + 1) * 10000 + 1, and 1 (nothing ingested yet) for every chunk < 0; 22003 on overflow';
+
+CREATE FUNCTION registry.last_complete_chunk_at(ledger bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_last_complete_chunk_at'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.last_complete_chunk_at(bigint) IS
+	'highest chunk wholly at or below a watermark ledger: (ledger + 1 - 2) / 10000 - 1, -1 when none; 22023 below 1';
+
+CREATE FUNCTION registry.effective_retention_floor(upper_ledger bigint, retention_chunks bigint,
+		earliest_ledger bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_effective_retention_floor'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.effective_retention_floor(bigint, bigint, bigint) IS
+	'retention floor ledger: max(sliding, earliest_ledger), sliding = 2 when retention_chunks is 0, else the first ledger of max(last_complete_chunk_at(upper_ledger) - retention_chunks + 1, 0); earliest_ledger 0 means no pin';
+
+CREATE FUNCTION registry.chunk_below_floor(chunk bigint, floor_ledger bigint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'registry_chunk_below_floor'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_below_floor(bigint, bigint) IS
+	'true when the whole chunk lies below the floor ledger (a chunk straddling the floor is not below it)';
+
+-- --- text forms and keys --------------------------------------------------
+
+CREATE FUNCTION registry.chunk_id_text(chunk bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_chunk_id_text'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_id_text(bigint) IS
+	'chunk id as text, %08d; chunks 0 to 99999999 (22023 below, 22003 above)';
+
+CREATE FUNCTION registry.chunk_bucket(chunk bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_chunk_bucket'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_bucket(bigint) IS
+	'directory bucket of a chunk: %05d of chunk / 1000';
+
+CREATE FUNCTION registry.valid_chunk_kind(kind text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'registry_valid_chunk_kind'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.valid_chunk_kind(text) IS
+	'true for the per-chunk artifact kinds ledgers, events and txhash';
+
+CREATE FUNCTION registry.chunk_key(chunk bigint, kind text) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_chunk_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.chunk_key(bigint, text) IS
+	'catalog key of a chunk artifact: chunk:{chunk:08d}:{ledgers|events|txhash}; 22023 for an unknown kind';
+
+CREATE FUNCTION registry.hot_chunk_key(chunk bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_hot_chunk_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.hot_chunk_key(bigint) IS
+	'catalog key of a chunk''s hot database: hot:chunk:{chunk:08d}';
+
+CREATE FUNCTION registry.parse_chunk_id(id text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_parse_chunk_id'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.parse_chunk_id(text) IS
+	'inverse of chunk_id_text: exactly 8 decimal digits, else 22P02';
+
+CREATE FUNCTION registry.parse_chunk_key(key text, OUT chunk bigint, OUT kind text)
+	AS 'MODULE_PATHNAME', 'registry_parse_chunk_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.parse_chunk_key(text) IS
+	'inverse of chunk_key: (chunk, kind) of chunk:NNNNNNNN:KIND with exactly 8 digits and a known kind, else 22P02';
+
+CREATE FUNCTION registry.parse_hot_chunk_key(key text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'registry_parse_hot_chunk_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.parse_hot_chunk_key(text) IS
+	'inverse of hot_chunk_key: the chunk of hot:chunk:NNNNNNNN with exactly 8 digits, else 22P02';
+
+-- --- catalog tables -------------------------------------------------------
+
+CREATE TABLE registry.chunk_artifacts (
+	project_id text NOT NULL DEFAULT 'default'
+		CHECK (registry.valid_project_id(project_id)),
+	chunk bigint NOT NULL CHECK (chunk BETWEEN 0 AND 99999999),
+	kind text NOT NULL CHECK (kind IN ('events', 'ledgers', 'txhash')),
+	state text NOT NULL CHECK (state IN ('freezing', 'frozen', 'pruning')),
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	key text COLLATE "C" NOT NULL GENERATED ALWAYS AS (registry.chunk_key(chunk, kind)) STORED,
+	CONSTRAINT chunk_artifacts_pkey PRIMARY KEY (project_id, chunk, kind),
+	CONSTRAINT chunk_artifacts_key_key UNIQUE (project_id, key)
+);
+CREATE INDEX chunk_artifacts_unfinished_idx ON registry.chunk_artifacts (project_id, key)
+	WHERE state <> 'frozen';
+COMMENT ON TABLE registry.chunk_artifacts IS
+	'chunk catalog: per-chunk artifact keys chunk:NNNNNNNN:KIND and their state (freezing, frozen, pruning); absent = no file and no write in progress';
+SELECT pg_catalog.pg_extension_config_dump('registry.chunk_artifacts', '');
+
+CREATE TABLE registry.chunk_hot (
+	project_id text NOT NULL DEFAULT 'default'
+		CHECK (registry.valid_project_id(project_id)),
+	chunk bigint NOT NULL CHECK (chunk BETWEEN 0 AND 99999999),
+	state text NOT NULL CHECK (state IN ('transient', 'ready')),
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	key text COLLATE "C" NOT NULL GENERATED ALWAYS AS (registry.hot_chunk_key(chunk)) STORED,
+	CONSTRAINT chunk_hot_pkey PRIMARY KEY (project_id, chunk),
+	CONSTRAINT chunk_hot_key_key UNIQUE (project_id, key)
+);
+COMMENT ON TABLE registry.chunk_hot IS
+	'chunk catalog: hot-database keys hot:chunk:NNNNNNNN and their state (transient, ready)';
+SELECT pg_catalog.pg_extension_config_dump('registry.chunk_hot', '');
+
+CREATE TABLE registry.chunk_config_pins (
+	project_id text NOT NULL DEFAULT 'default'
+		CHECK (registry.valid_project_id(project_id)),
+	key text NOT NULL
+		CHECK (key IN ('config:earliest_ledger', 'config:chunks_per_txhash_index')),
+	value text NOT NULL,
+	pinned_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT chunk_config_pins_pkey PRIMARY KEY (project_id, key)
+);
+COMMENT ON TABLE registry.chunk_config_pins IS
+	'chunk catalog: write-once config pins (config:earliest_ledger, config:chunks_per_txhash_index)';
+SELECT pg_catalog.pg_extension_config_dump('registry.chunk_config_pins', '');
+
+CREATE TABLE registry.chunk_settings (
+	project_id text NOT NULL
+		CHECK (registry.valid_project_id(project_id)),
+	retention_chunks bigint NOT NULL DEFAULT 0 CHECK (retention_chunks >= 0),
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT chunk_settings_pkey PRIMARY KEY (project_id)
+);
+COMMENT ON TABLE registry.chunk_settings IS
+	'chunk catalog: per-catalog settings that may change (retention_chunks; 0 keeps every chunk)';
+SELECT pg_catalog.pg_extension_config_dump('registry.chunk_settings', '');
+
+-- --- protocol helpers -----------------------------------------------------
+
+CREATE FUNCTION registry.chunk_check_args(chunk bigint, project_id text) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF chunk_check_args.chunk IS NULL THEN
+		RAISE EXCEPTION 'chunk must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF chunk_check_args.project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.check_project_id(chunk_check_args.project_id);
+	PERFORM registry.hot_chunk_key(chunk_check_args.chunk);	-- 22023 / 22003 outside 0..99999999
+END;
+$$;
+COMMENT ON FUNCTION registry.chunk_check_args(bigint, text) IS
+	'internal: raises 22004 for a null, 22023 for a bad project id or negative chunk, 22003 for a chunk beyond 99999999';
+
+CREATE FUNCTION registry.chunk_kinds(kinds text[]) RETURNS text[]
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k text;
+BEGIN
+	IF kinds IS NULL OR cardinality(kinds) = 0 THEN
+		RAISE EXCEPTION 'kinds must not be empty' USING ERRCODE = '22023',
+			HINT = 'Give one or more of ledgers, events, txhash.';
+	END IF;
+	FOREACH k IN ARRAY kinds LOOP
+		IF k IS NULL THEN
+			RAISE EXCEPTION 'kinds must not contain null' USING ERRCODE = '22004';
+		END IF;
+		IF NOT registry.valid_chunk_kind(k) THEN
+			RAISE EXCEPTION 'unknown chunk kind "%"', k USING ERRCODE = '22023',
+				HINT = 'The kinds are ledgers, events and txhash.';
+		END IF;
+	END LOOP;
+	RETURN ARRAY(SELECT DISTINCT u COLLATE "C" FROM unnest(kinds) AS u ORDER BY 1);
+END;
+$$;
+COMMENT ON FUNCTION registry.chunk_kinds(text[]) IS
+	'internal: validates a kinds array (non-empty, no null, known kinds) and returns it sorted without duplicates';
+
+-- --- protocol: per-chunk artifacts ----------------------------------------
+
+CREATE FUNCTION registry.mark_chunk_freezing(chunk bigint, kinds text[],
+		project_id text DEFAULT 'default') RETURNS text[]
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	ks text[];
+	marked text[] := '{}';
+	k text;
+	got text;
+BEGIN
+	PERFORM registry.chunk_check_args(mark_chunk_freezing.chunk, mark_chunk_freezing.project_id);
+	ks := registry.chunk_kinds(mark_chunk_freezing.kinds);
+	FOREACH k IN ARRAY ks LOOP
+		-- absent, freezing and pruning become freezing (the redo path);
+		-- a frozen kind is skipped.
+		got := NULL;
+		INSERT INTO registry.chunk_artifacts AS a (project_id, chunk, kind, state)
+			VALUES (mark_chunk_freezing.project_id, mark_chunk_freezing.chunk, k, 'freezing')
+			ON CONFLICT ON CONSTRAINT chunk_artifacts_pkey DO UPDATE
+				SET state = 'freezing', updated_at = pg_catalog.now()
+				WHERE a.state <> 'frozen'
+			RETURNING a.kind INTO got;
+		IF got IS NOT NULL THEN
+			marked := marked || got;
+		END IF;
+	END LOOP;
+	RETURN marked;
+END;
+$$;
+COMMENT ON FUNCTION registry.mark_chunk_freezing(bigint, text[], text) IS
+	'protocol step 1, before any I/O: marks each kind of the chunk freezing (absent, freezing and pruning keys alike: the idempotent redo path) and skips frozen kinds; returns the kinds the caller must now write';
+
+CREATE FUNCTION registry.flip_chunk_frozen(chunk bigint, kinds text[],
+		project_id text DEFAULT 'default') RETURNS text[]
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	ks text[];
+	k text;
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(flip_chunk_frozen.chunk, flip_chunk_frozen.project_id);
+	ks := registry.chunk_kinds(flip_chunk_frozen.kinds);
+	-- Lock every row first (in key order, so two callers cannot deadlock),
+	-- check every state, then flip: all kinds or none.
+	PERFORM 1 FROM registry.chunk_artifacts a
+		WHERE a.project_id = flip_chunk_frozen.project_id AND a.chunk = flip_chunk_frozen.chunk
+		  AND a.kind = ANY (ks)
+		ORDER BY a.kind FOR UPDATE;
+	FOREACH k IN ARRAY ks LOOP
+		SELECT a.state INTO st FROM registry.chunk_artifacts a
+			WHERE a.project_id = flip_chunk_frozen.project_id AND a.chunk = flip_chunk_frozen.chunk
+			  AND a.kind = k;
+		IF st IS DISTINCT FROM 'freezing' THEN
+			RAISE EXCEPTION 'cannot flip % to frozen: its state is %',
+				registry.chunk_key(flip_chunk_frozen.chunk, k), coalesce(st, 'absent')
+				USING ERRCODE = '55000',
+				DETAIL = 'Only a freezing key becomes frozen; no kind was flipped.';
+		END IF;
+	END LOOP;
+	UPDATE registry.chunk_artifacts a SET state = 'frozen', updated_at = pg_catalog.now()
+		WHERE a.project_id = flip_chunk_frozen.project_id AND a.chunk = flip_chunk_frozen.chunk
+		  AND a.kind = ANY (ks);
+	RETURN ks;
+END;
+$$;
+COMMENT ON FUNCTION registry.flip_chunk_frozen(bigint, text[], text) IS
+	'protocol step 2, after the caller wrote and fsynced: flips every given kind from freezing to frozen atomically, or none (55000 naming the key and its state)';
+
+CREATE FUNCTION registry.demote_chunk_pruning(chunk bigint, kinds text[],
+		project_id text DEFAULT 'default') RETURNS text[]
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	ks text[];
+	k text;
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(demote_chunk_pruning.chunk, demote_chunk_pruning.project_id);
+	ks := registry.chunk_kinds(demote_chunk_pruning.kinds);
+	PERFORM 1 FROM registry.chunk_artifacts a
+		WHERE a.project_id = demote_chunk_pruning.project_id AND a.chunk = demote_chunk_pruning.chunk
+		  AND a.kind = ANY (ks)
+		ORDER BY a.kind FOR UPDATE;
+	FOREACH k IN ARRAY ks LOOP
+		SELECT a.state INTO st FROM registry.chunk_artifacts a
+			WHERE a.project_id = demote_chunk_pruning.project_id AND a.chunk = demote_chunk_pruning.chunk
+			  AND a.kind = k;
+		IF st IS NULL THEN
+			RAISE EXCEPTION 'cannot demote % to pruning: its state is absent',
+				registry.chunk_key(demote_chunk_pruning.chunk, k)
+				USING ERRCODE = '55000',
+				DETAIL = 'An absent key has no file to prune; no kind was demoted.';
+		END IF;
+	END LOOP;
+	UPDATE registry.chunk_artifacts a SET state = 'pruning', updated_at = pg_catalog.now()
+		WHERE a.project_id = demote_chunk_pruning.project_id AND a.chunk = demote_chunk_pruning.chunk
+		  AND a.kind = ANY (ks) AND a.state <> 'pruning';
+	RETURN ks;
+END;
+$$;
+COMMENT ON FUNCTION registry.demote_chunk_pruning(bigint, text[], text) IS
+	'protocol sweep step: demotes every given kind to pruning before the caller unlinks its file (frozen keys, interrupted freezing keys, and pruning keys again as the redo path), all or none; 55000 for an absent key';
+
+CREATE FUNCTION registry.delete_chunk_key(chunk bigint, kind text,
+		project_id text DEFAULT 'default') RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	key text;
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(delete_chunk_key.chunk, delete_chunk_key.project_id);
+	IF delete_chunk_key.kind IS NULL THEN
+		RAISE EXCEPTION 'kind must not be null' USING ERRCODE = '22004';
+	END IF;
+	key := registry.chunk_key(delete_chunk_key.chunk, delete_chunk_key.kind);
+	SELECT a.state INTO st FROM registry.chunk_artifacts a
+		WHERE a.project_id = delete_chunk_key.project_id AND a.chunk = delete_chunk_key.chunk
+		  AND a.kind = delete_chunk_key.kind
+		FOR UPDATE;
+	IF st IS DISTINCT FROM 'pruning' THEN
+		RAISE EXCEPTION 'cannot delete %: its state is %', key, coalesce(st, 'absent')
+			USING ERRCODE = '55000',
+			DETAIL = 'Only a pruning key is deleted, after its file is unlinked.';
+	END IF;
+	DELETE FROM registry.chunk_artifacts a
+		WHERE a.project_id = delete_chunk_key.project_id AND a.chunk = delete_chunk_key.chunk
+		  AND a.kind = delete_chunk_key.kind;
+END;
+$$;
+COMMENT ON FUNCTION registry.delete_chunk_key(bigint, text, text) IS
+	'protocol sweep step, after the caller unlinked the file: deletes a pruning key (55000 naming any other state)';
+
+-- --- protocol: hot databases ----------------------------------------------
+
+CREATE FUNCTION registry.put_hot_transient(chunk bigint,
+		project_id text DEFAULT 'default') RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	got bigint;
+BEGIN
+	PERFORM registry.chunk_check_args(put_hot_transient.chunk, put_hot_transient.project_id);
+	INSERT INTO registry.chunk_hot AS h (project_id, chunk, state)
+		VALUES (put_hot_transient.project_id, put_hot_transient.chunk, 'transient')
+		ON CONFLICT ON CONSTRAINT chunk_hot_pkey DO UPDATE
+			SET updated_at = pg_catalog.now()
+			WHERE h.state = 'transient'
+		RETURNING h.chunk INTO got;
+	IF got IS NULL THEN
+		RAISE EXCEPTION 'cannot mark % transient: its state is ready',
+			registry.hot_chunk_key(put_hot_transient.chunk)
+			USING ERRCODE = '55000',
+			DETAIL = 'A ready hot database is deleted (after rmdir), never re-created.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION registry.put_hot_transient(bigint, text) IS
+	'hot protocol step 1, before mkdir: marks the chunk''s hot database transient (again, idempotently, when it already is); 55000 when it is ready';
+
+CREATE FUNCTION registry.flip_hot_ready(chunk bigint,
+		project_id text DEFAULT 'default') RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(flip_hot_ready.chunk, flip_hot_ready.project_id);
+	SELECT h.state INTO st FROM registry.chunk_hot h
+		WHERE h.project_id = flip_hot_ready.project_id AND h.chunk = flip_hot_ready.chunk
+		FOR UPDATE;
+	IF st IS DISTINCT FROM 'transient' THEN
+		RAISE EXCEPTION 'cannot flip % to ready: its state is %',
+			registry.hot_chunk_key(flip_hot_ready.chunk), coalesce(st, 'absent')
+			USING ERRCODE = '55000',
+			DETAIL = 'Only a transient hot database becomes ready.';
+	END IF;
+	UPDATE registry.chunk_hot h SET state = 'ready', updated_at = pg_catalog.now()
+		WHERE h.project_id = flip_hot_ready.project_id AND h.chunk = flip_hot_ready.chunk;
+END;
+$$;
+COMMENT ON FUNCTION registry.flip_hot_ready(bigint, text) IS
+	'hot protocol step 2, after fsync: flips the chunk''s hot database from transient to ready (55000 naming any other state)';
+
+CREATE FUNCTION registry.delete_hot_key(chunk bigint,
+		project_id text DEFAULT 'default') RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	got bigint;
+BEGIN
+	PERFORM registry.chunk_check_args(delete_hot_key.chunk, delete_hot_key.project_id);
+	DELETE FROM registry.chunk_hot h
+		WHERE h.project_id = delete_hot_key.project_id AND h.chunk = delete_hot_key.chunk
+		RETURNING h.chunk INTO got;
+	IF got IS NULL THEN
+		RAISE EXCEPTION 'cannot delete %: its state is absent',
+			registry.hot_chunk_key(delete_hot_key.chunk)
+			USING ERRCODE = '55000';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION registry.delete_hot_key(bigint, text) IS
+	'hot protocol step 3, after rmdir: deletes the chunk''s hot key, transient or ready (55000 when absent)';
+
+-- --- reads ----------------------------------------------------------------
+
+CREATE FUNCTION registry.config_pin(key text, project_id text DEFAULT 'default') RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v text;
+BEGIN
+	IF config_pin.key IS NULL OR config_pin.project_id IS NULL THEN
+		RAISE EXCEPTION 'key and project_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.check_project_id(config_pin.project_id);
+	IF config_pin.key NOT IN ('config:earliest_ledger', 'config:chunks_per_txhash_index') THEN
+		RAISE EXCEPTION 'unknown config pin "%"', config_pin.key USING ERRCODE = '22023',
+			HINT = 'The pins are config:earliest_ledger and config:chunks_per_txhash_index.';
+	END IF;
+	SELECT p.value INTO v FROM registry.chunk_config_pins p
+		WHERE p.project_id = config_pin.project_id AND p.key = config_pin.key;
+	RETURN v;
+END;
+$$;
+COMMENT ON FUNCTION registry.config_pin(text, text) IS
+	'value of a write-once config pin, NULL when not set';
+
+CREATE FUNCTION registry.last_committed_ledger(project_id text DEFAULT 'default') RETURNS bigint
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cold bigint;
+	hot bigint;
+	earliest bigint;
+	through bigint;
+BEGIN
+	PERFORM registry.chunk_check_args(0, last_committed_ledger.project_id);
+	-- cold term: the highest chunk whose three kinds are all frozen
+	SELECT a.chunk INTO cold FROM registry.chunk_artifacts a
+		WHERE a.project_id = last_committed_ledger.project_id AND a.state = 'frozen'
+		GROUP BY a.chunk HAVING count(*) = 3
+		ORDER BY a.chunk DESC LIMIT 1;
+	through := registry.chunk_last_ledger(coalesce(cold, -1));
+	-- hot term: everything below the highest ready hot chunk, when it leads
+	SELECT max(h.chunk) INTO hot FROM registry.chunk_hot h
+		WHERE h.project_id = last_committed_ledger.project_id AND h.state = 'ready';
+	IF hot IS NOT NULL AND hot > coalesce(cold, -1) THEN
+		through := greatest(through, registry.chunk_last_ledger(hot - 1));
+	END IF;
+	-- floor term: earliest_ledger - 1
+	earliest := registry.config_pin('config:earliest_ledger', last_committed_ledger.project_id)::bigint;
+	IF earliest IS NOT NULL THEN
+		through := greatest(through, earliest - 1);
+	END IF;
+	RETURN through;
+END;
+$$;
+COMMENT ON FUNCTION registry.last_committed_ledger(text) IS
+	'the last committed ledger, recomputed from the catalog (never stored): max of the last ledger of the highest chunk whose kinds are all frozen, the last ledger below the highest ready hot chunk when it leads, and earliest_ledger - 1; 1 on an empty catalog';
+
+CREATE FUNCTION registry.retention_floor(project_id text DEFAULT 'default') RETURNS bigint
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	retention bigint;
+BEGIN
+	PERFORM registry.chunk_check_args(0, retention_floor.project_id);
+	SELECT s.retention_chunks INTO retention FROM registry.chunk_settings s
+		WHERE s.project_id = retention_floor.project_id;
+	RETURN registry.effective_retention_floor(
+		registry.last_committed_ledger(retention_floor.project_id),
+		coalesce(retention, 0),
+		coalesce(registry.config_pin('config:earliest_ledger', retention_floor.project_id)::bigint, 0));
+END;
+$$;
+COMMENT ON FUNCTION registry.retention_floor(text) IS
+	'the current retention floor ledger of a catalog: effective_retention_floor(last_committed_ledger(), retention_chunks, config:earliest_ledger)';
+
+CREATE FUNCTION registry.chunk_state(chunk bigint, kind text,
+		project_id text DEFAULT 'default') RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(chunk_state.chunk, chunk_state.project_id);
+	IF chunk_state.kind IS NULL THEN
+		RAISE EXCEPTION 'kind must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.chunk_key(chunk_state.chunk, chunk_state.kind);
+	SELECT a.state INTO st FROM registry.chunk_artifacts a
+		WHERE a.project_id = chunk_state.project_id AND a.chunk = chunk_state.chunk
+		  AND a.kind = chunk_state.kind;
+	IF st IS NULL OR registry.chunk_below_floor(chunk_state.chunk,
+												registry.retention_floor(chunk_state.project_id)) THEN
+		RETURN NULL;
+	END IF;
+	RETURN st;
+END;
+$$;
+COMMENT ON FUNCTION registry.chunk_state(bigint, text, text) IS
+	'state of a chunk artifact key (freezing, frozen, pruning), NULL when absent or when the chunk lies below the retention floor';
+
+CREATE FUNCTION registry.hot_state(chunk bigint, project_id text DEFAULT 'default') RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	st text;
+BEGIN
+	PERFORM registry.chunk_check_args(hot_state.chunk, hot_state.project_id);
+	SELECT h.state INTO st FROM registry.chunk_hot h
+		WHERE h.project_id = hot_state.project_id AND h.chunk = hot_state.chunk;
+	IF st IS NULL OR registry.chunk_below_floor(hot_state.chunk,
+												registry.retention_floor(hot_state.project_id)) THEN
+		RETURN NULL;
+	END IF;
+	RETURN st;
+END;
+$$;
+COMMENT ON FUNCTION registry.hot_state(bigint, text) IS
+	'state of a chunk''s hot database (transient, ready), NULL when absent or when the chunk lies below the retention floor';
+
+CREATE FUNCTION registry.recovery_keys(project_id text DEFAULT 'default')
+		RETURNS TABLE (key text, state text)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM registry.chunk_check_args(0, recovery_keys.project_id);
+	RETURN QUERY
+		SELECT u.key, u.state FROM (
+			SELECT a.key, a.state::text AS state FROM registry.chunk_artifacts a
+				WHERE a.project_id = recovery_keys.project_id AND a.state <> 'frozen'
+			UNION ALL
+			SELECT h.key, h.state::text FROM registry.chunk_hot h
+				WHERE h.project_id = recovery_keys.project_id AND h.state = 'transient'
+		) u
+		ORDER BY u.key COLLATE "C";
+END;
+$$;
+COMMENT ON FUNCTION registry.recovery_keys(text) IS
+	'startup recovery: every key left in freezing, pruning or transient, in byte order (below the retention floor too)';
+
+CREATE FUNCTION registry.catalog_keys(prefix text DEFAULT '', project_id text DEFAULT 'default')
+		RETURNS TABLE (key text, value text)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF catalog_keys.prefix IS NULL THEN
+		RAISE EXCEPTION 'prefix must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.chunk_check_args(0, catalog_keys.project_id);
+	-- Keys use only [0-9a-z:_], all below '~', so [prefix, prefix || '~')
+	-- holds exactly the keys starting with prefix: an index range scan.
+	RETURN QUERY
+		SELECT u.key::text, u.value FROM (
+			SELECT a.key, a.state::text AS value FROM registry.chunk_artifacts a
+				WHERE a.project_id = catalog_keys.project_id
+				  AND a.key >= catalog_keys.prefix COLLATE "C"
+				  AND a.key < (catalog_keys.prefix || '~') COLLATE "C"
+			UNION ALL
+			SELECT p.key COLLATE "C", p.value FROM registry.chunk_config_pins p
+				WHERE p.project_id = catalog_keys.project_id
+				  AND p.key >= catalog_keys.prefix COLLATE "C"
+				  AND p.key < (catalog_keys.prefix || '~') COLLATE "C"
+			UNION ALL
+			SELECT h.key, h.state::text FROM registry.chunk_hot h
+				WHERE h.project_id = catalog_keys.project_id
+				  AND h.key >= catalog_keys.prefix COLLATE "C"
+				  AND h.key < (catalog_keys.prefix || '~') COLLATE "C"
+		) u
+		WHERE starts_with(u.key, catalog_keys.prefix COLLATE "C")
+		ORDER BY u.key COLLATE "C";
+END;
+$$;
+COMMENT ON FUNCTION registry.catalog_keys(text, text) IS
+	'the catalog as the daemon''s key/value view: every key starting with prefix and its value (a state or a pin), in byte order';
+
+-- --- config ---------------------------------------------------------------
+
+CREATE FUNCTION registry.set_config_pin(key text, value text,
+		project_id text DEFAULT 'default') RETURNS text
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v text;
+	n numeric;
+	stored text;
+BEGIN
+	IF set_config_pin.key IS NULL OR set_config_pin.value IS NULL OR set_config_pin.project_id IS NULL THEN
+		RAISE EXCEPTION 'key, value and project_id must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.check_project_id(set_config_pin.project_id);
+	IF set_config_pin.value !~ '^[0-9]+$' THEN
+		RAISE EXCEPTION 'config pin % must be a decimal integer', set_config_pin.key
+			USING ERRCODE = '22023', DETAIL = format('The value given is %L.', set_config_pin.value);
+	END IF;
+	n := set_config_pin.value::numeric;
+	CASE set_config_pin.key
+		WHEN 'config:earliest_ledger' THEN
+			IF n < 2 OR n > 9223372036854775807 OR (n - 2) % 10000 <> 0 THEN
+				RAISE EXCEPTION 'config:earliest_ledger must be the first ledger of a chunk, at or above the genesis ledger 2'
+					USING ERRCODE = '22023',
+					DETAIL = format('The value given is %s; chunk boundaries are 2, 10002, 20002, ...', set_config_pin.value);
+			END IF;
+		WHEN 'config:chunks_per_txhash_index' THEN
+			IF n < 1 OR n > 1677 THEN
+				RAISE EXCEPTION 'config:chunks_per_txhash_index must be between 1 and 1677'
+					USING ERRCODE = '22023',
+					DETAIL = format('The value given is %s; 1677 = (1 << 24) / 10000 is the limit of the index''s 3-byte payload.', set_config_pin.value);
+			END IF;
+		ELSE
+			RAISE EXCEPTION 'unknown config pin "%"', set_config_pin.key USING ERRCODE = '22023',
+				HINT = 'The pins are config:earliest_ledger and config:chunks_per_txhash_index.';
+	END CASE;
+	v := n::bigint::text;		-- canonical: no leading zeros
+	INSERT INTO registry.chunk_config_pins (project_id, key, value)
+		VALUES (set_config_pin.project_id, set_config_pin.key, v)
+		ON CONFLICT ON CONSTRAINT chunk_config_pins_pkey DO NOTHING;
+	SELECT p.value INTO stored FROM registry.chunk_config_pins p
+		WHERE p.project_id = set_config_pin.project_id AND p.key = set_config_pin.key;
+	IF stored IS DISTINCT FROM v THEN
+		RAISE EXCEPTION 'config pin % is already set to %', set_config_pin.key, stored
+			USING ERRCODE = '23505',
+			DETAIL = format('Pins are write-once; the value given was %s.', v);
+	END IF;
+	RETURN stored;
+END;
+$$;
+COMMENT ON FUNCTION registry.set_config_pin(text, text, text) IS
+	'sets a write-once config pin (config:earliest_ledger: a chunk boundary >= 2; config:chunks_per_txhash_index: 1 to 1677); setting the same value again returns it, a different value is 23505';
+
+CREATE FUNCTION registry.set_retention(retention_chunks bigint,
+		project_id text DEFAULT 'default') RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF set_retention.retention_chunks IS NULL THEN
+		RAISE EXCEPTION 'retention_chunks must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM registry.chunk_check_args(0, set_retention.project_id);
+	IF set_retention.retention_chunks < 0 THEN
+		RAISE EXCEPTION 'retention_chunks must not be negative' USING ERRCODE = '22023',
+			DETAIL = format('It is %s; 0 keeps every chunk.', set_retention.retention_chunks);
+	END IF;
+	INSERT INTO registry.chunk_settings AS s (project_id, retention_chunks)
+		VALUES (set_retention.project_id, set_retention.retention_chunks)
+		ON CONFLICT ON CONSTRAINT chunk_settings_pkey DO UPDATE
+			SET retention_chunks = EXCLUDED.retention_chunks, updated_at = pg_catalog.now();
+	RETURN registry.retention_floor(set_retention.project_id);
+END;
+$$;
+COMMENT ON FUNCTION registry.set_retention(bigint, text) IS
+	'sets how many complete chunks a catalog retains (0 = all) and returns the retention floor ledger it implies now';
+
+CREATE FUNCTION registry.chunk_config_section(path text, spec jsonb, cfg jsonb) RETURNS jsonb
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	out jsonb := '{}';
+	f text;
+	fs jsonb;
+	v jsonb;
+	name text;
+	n numeric;
+BEGIN
+	IF cfg IS NULL THEN
+		cfg := '{}';
+	END IF;
+	IF jsonb_typeof(cfg) <> 'object' THEN
+		RAISE EXCEPTION '% must be an object', coalesce(path, 'config') USING ERRCODE = '22023',
+			DETAIL = format('It is %s.', cfg);
+	END IF;
+	FOR f IN SELECT jsonb_object_keys(cfg) LOOP
+		IF NOT spec ? f THEN
+			RAISE EXCEPTION 'unknown config field %', concat_ws('.', path, f) USING ERRCODE = '22023';
+		END IF;
+	END LOOP;
+	FOR f, fs IN SELECT e.key, e.value FROM jsonb_each(spec) e LOOP
+		name := concat_ws('.', path, f);
+		v := cfg -> f;
+		IF fs ->> 'type' = 'section' THEN
+			out := out || jsonb_build_object(f, registry.chunk_config_section(name, fs -> 'fields', v));
+			CONTINUE;
+		END IF;
+		IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+			IF fs ? 'default' THEN
+				out := out || jsonb_build_object(f, fs -> 'default');
+			END IF;
+			CONTINUE;
+		END IF;
+		CASE fs ->> 'type'
+			WHEN 'integer' THEN
+				IF jsonb_typeof(v) <> 'number' OR (v #>> '{}')::numeric <> trunc((v #>> '{}')::numeric) THEN
+					RAISE EXCEPTION '% must be an integer', name USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				n := (v #>> '{}')::numeric;
+				IF fs ? 'min' AND n < (fs ->> 'min')::numeric THEN
+					RAISE EXCEPTION '% must be at least %', name, fs ->> 'min' USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				IF fs ? 'max' AND n > (fs ->> 'max')::numeric THEN
+					RAISE EXCEPTION '% must be at most %', name, fs ->> 'max' USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				IF fs ->> 'check' = 'chunk_boundary' AND (n - 2) % 10000 <> 0 THEN
+					RAISE EXCEPTION '% must be the first ledger of a chunk', name USING ERRCODE = '22023',
+						DETAIL = format('It is %s; chunk boundaries are 2, 10002, 20002, ...', v);
+				END IF;
+				out := out || jsonb_build_object(f, v);
+			WHEN 'path' THEN
+				IF jsonb_typeof(v) <> 'string' THEN
+					RAISE EXCEPTION '% must be a string', name USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				IF left(v #>> '{}', 1) <> '/' THEN
+					RAISE EXCEPTION '% must be an absolute path', name USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				out := out || jsonb_build_object(f, registry.normalize_root(v #>> '{}'));
+			WHEN 'string' THEN
+				IF jsonb_typeof(v) <> 'string' THEN
+					RAISE EXCEPTION '% must be a string', name USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				IF fs ? 'one_of' AND NOT (fs -> 'one_of') @> jsonb_build_array(v) THEN
+					RAISE EXCEPTION '% must be one of %', name, fs -> 'one_of' USING ERRCODE = '22023',
+						DETAIL = format('It is %s.', v);
+				END IF;
+				out := out || jsonb_build_object(f, v);
+			ELSE
+				RAISE EXCEPTION 'unexpected config spec type %', fs ->> 'type' USING ERRCODE = 'XX000';
+		END CASE;
+	END LOOP;
+	RETURN out;
+END;
+$$;
+COMMENT ON FUNCTION registry.chunk_config_section(text, jsonb, jsonb) IS
+	'internal: checks one section of a daemon config against its spec and fills in defaults (used by validate_config)';
+
+CREATE FUNCTION registry.validate_config(config jsonb) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN registry.chunk_config_section(NULL, jsonb '{
+		"service": {"type": "section", "fields": {
+			"default_data_dir": {"type": "path"}}},
+		"backfill": {"type": "section", "fields": {
+			"chunks_per_txhash_index": {"type": "integer", "min": 1, "max": 1677, "default": 1000},
+			"workers": {"type": "integer", "min": 1, "default": 40},
+			"max_retries": {"type": "integer", "min": 0, "default": 3},
+			"bsb": {"type": "section", "fields": {
+				"bucket_path": {"type": "string"},
+				"buffer_size": {"type": "integer", "min": 1, "default": 1000},
+				"num_workers": {"type": "integer", "min": 1, "default": 20}}}}},
+		"immutable_storage": {"type": "section", "fields": {
+			"ledgers": {"type": "section", "fields": {"path": {"type": "path"}}},
+			"events": {"type": "section", "fields": {"path": {"type": "path"}}},
+			"txhash": {"type": "section", "fields": {"path": {"type": "path"}}}}},
+		"catalog": {"type": "section", "fields": {
+			"path": {"type": "path"}}},
+		"streaming": {"type": "section", "fields": {
+			"retention_chunks": {"type": "integer", "min": 0, "default": 0},
+			"earliest_ledger": {"type": "integer", "min": 2, "check": "chunk_boundary", "default": 2},
+			"hot_storage": {"type": "section", "fields": {"path": {"type": "path"}}}}},
+		"logging": {"type": "section", "fields": {
+			"level": {"type": "string", "one_of": ["debug", "info", "warn", "error"], "default": "info"},
+			"format": {"type": "string", "one_of": ["text", "json"], "default": "text"}}}
+	}', config);
+COMMENT ON FUNCTION registry.validate_config(jsonb) IS
+	'validates a daemon config (the TOML sections as JSON) and returns it with defaults applied; each malformed value (zero or over-max chunks_per_txhash_index, zero workers, negative retries, an earliest_ledger below genesis or off a chunk boundary, unknown fields, wrong types) is a 22023 naming the field';
+
+-- --- storage-root locks ---------------------------------------------------
+
+CREATE FUNCTION registry.normalize_root(root text) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_normalize_root'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.normalize_root(text) IS
+	'lexically normalised absolute path (repeated and trailing slashes, . and .. segments resolved); 22023 for a relative path';
+
+CREATE FUNCTION registry.lock_roots(roots text[]) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'registry_lock_roots'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION registry.lock_roots(text[]) IS
+	'locks every storage root for this session, or none: 55P03 naming a root another session holds; roots already held are kept; returns the normalised roots; a session that ends releases them';
+
+CREATE FUNCTION registry.release_roots() RETURNS integer
+	AS 'MODULE_PATHNAME', 'registry_release_roots'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION registry.release_roots() IS
+	'releases every storage root this session holds and returns how many (0 when none: idempotent)';
+
+CREATE FUNCTION registry.held_roots() RETURNS text[]
+	AS 'MODULE_PATHNAME', 'registry_held_roots'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION registry.held_roots() IS
+	'the storage roots this session holds, normalised';
+
+
 -- (end of section: chunk catalog)
 
 
