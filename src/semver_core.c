@@ -69,7 +69,7 @@ parse_number(const char *s, size_t len, size_t *i, uint64_t *val, int strict,
  */
 static int
 parse_idents(const char *s, size_t len, size_t *i, int numeric_strict,
-			 int stop_at_plus, sv_error *err)
+			 int stop_at_plus, int stop_at_space, sv_error *err)
 {
 	for (;;)
 	{
@@ -86,7 +86,7 @@ parse_idents(const char *s, size_t len, size_t *i, int numeric_strict,
 		{
 			if (*i >= len)
 				return set_err(err, *i, "unexpected end of input, expected an identifier");
-			if (s[*i] == '.' || s[*i] == '+')
+			if (s[*i] == '.' || s[*i] == '+' || (stop_at_space && IS_SPACE(s[*i])))
 				return set_err(err, *i, "empty identifier");
 			return set_err(err, *i, "invalid character in an identifier");
 		}
@@ -100,6 +100,8 @@ parse_idents(const char *s, size_t len, size_t *i, int numeric_strict,
 			continue;
 		}
 		if (s[*i] == '+' && stop_at_plus)
+			return 1;
+		if (stop_at_space && IS_SPACE(s[*i]))
 			return 1;
 		return set_err(err, *i, "invalid character in an identifier");
 	}
@@ -132,7 +134,7 @@ sv_parse_strict(const char *s, size_t len, sv_version *out, sv_error *err)
 	{
 		i++;
 		start = i;
-		if (!parse_idents(s, len, &i, 1, 1, err))
+		if (!parse_idents(s, len, &i, 1, 1, 0, err))
 			return 0;
 		out->pre = s + start;
 		out->pre_len = i - start;
@@ -141,7 +143,7 @@ sv_parse_strict(const char *s, size_t len, sv_version *out, sv_error *err)
 	{
 		i++;
 		start = i;
-		if (!parse_idents(s, len, &i, 0, 0, err))
+		if (!parse_idents(s, len, &i, 0, 0, 0, err))
 			return 0;
 		out->build = s + start;
 		out->build_len = i - start;
@@ -187,7 +189,7 @@ sv_parse_lenient(const char *s, size_t len, sv_version *out, sv_error *err)
 		if (s[i] == '-')
 			i++;
 		start = i;
-		if (!parse_idents(s, len, &i, 0, 1, err))
+		if (!parse_idents(s, len, &i, 0, 1, 0, err))
 			return 0;
 		out->pre = s + start;
 		out->pre_len = i - start;
@@ -196,7 +198,7 @@ sv_parse_lenient(const char *s, size_t len, sv_version *out, sv_error *err)
 	{
 		i++;
 		start = i;
-		if (!parse_idents(s, len, &i, 0, 0, err))
+		if (!parse_idents(s, len, &i, 0, 0, 0, err))
 			return 0;
 		out->build = s + start;
 		out->build_len = i - start;
@@ -559,7 +561,7 @@ sv_build_valid(const char *s, size_t len)
 
 	if (len == 0)
 		return 1;
-	return parse_idents(s, len, &i, 0, 0, NULL) && i == len;
+	return parse_idents(s, len, &i, 0, 0, 0, NULL) && i == len;
 }
 
 /* Compare two identifiers as node-semver's compareIdentifiers would. */
@@ -934,7 +936,7 @@ parse_partial(const char *s, size_t end, size_t *i, sv_partial *pt, sv_error *er
 
 		(*i)++;
 		start = *i;
-		if (!parse_idents(s, end, i, 1, 1, err))
+		if (!parse_idents(s, end, i, 1, 1, 1, err))
 			return 0;
 		pt->pre = s + start;
 		pt->pre_len = *i - start;
@@ -942,7 +944,7 @@ parse_partial(const char *s, size_t end, size_t *i, sv_partial *pt, sv_error *er
 	if (*i < end && s[*i] == '+')
 	{
 		(*i)++;
-		if (!parse_idents(s, end, i, 0, 0, err))
+		if (!parse_idents(s, end, i, 0, 0, 1, err))
 			return 0;
 	}
 	if (*i < end && !IS_SPACE(s[*i]))
