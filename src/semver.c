@@ -42,7 +42,21 @@
 /* A version's text form is limited so that every size below fits an int. */
 #define SEMVER_MAX_TEXT 65535
 
-#define DatumGetSemverPP(X)		((struct varlena *) PG_DETOAST_DATUM_PACKED(X))
+/*
+ * Detoast only what needs it: a value with a short header is used in place
+ * (the sort paths call this once per tuple or comparison).
+ */
+static inline struct varlena *
+SvDetoast(Datum d)
+{
+	struct varlena *p = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+		return pg_detoast_datum_packed(p);
+	return p;
+}
+
+#define DatumGetSemverPP(X)		SvDetoast(X)
 #define PG_GETARG_SEMVER_PP(n)	DatumGetSemverPP(PG_GETARG_DATUM(n))
 
 /* The parts of a stored value. */
