@@ -371,13 +371,6 @@ semver_hash_extended(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-typedef struct SvSortState
-{
-	int64		input_count;
-	bool		estimating;
-	hyperLogLogState abbr_card;
-} SvSortState;
-
 static int
 SvFastCmp(Datum x, Datum y, SortSupport ssup)
 {
@@ -391,6 +384,14 @@ SvFastCmp(Datum x, Datum y, SortSupport ssup)
 		pfree(b);
 	return c;
 }
+
+#if SIZEOF_DATUM >= 8
+typedef struct SvSortState
+{
+	int64		input_count;
+	bool		estimating;
+	hyperLogLogState abbr_card;
+} SvSortState;
 
 #if PG_VERSION_NUM < 150000
 static int
@@ -448,6 +449,7 @@ SvAbbrevAbort(int memtupcount, SortSupport ssup)
 		return true;
 	return false;
 }
+#endif							/* SIZEOF_DATUM >= 8 */
 
 PG_FUNCTION_INFO_V1(semver_sortsupport);
 Datum
