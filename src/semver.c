@@ -25,6 +25,7 @@
 #include "fmgr.h"
 #include "lib/hyperloglog.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -414,7 +415,13 @@ SvAbbrevConvert(Datum original, SortSupport ssup)
 	uint64		abbrev;
 
 	SvSplit(v, &p);
-	abbrev = sv_key_abbrev(p.key, p.keylen);
+	{
+		/* the first 8 key bytes, big-endian, zero-padded (sv_key_abbrev) */
+		uint64		be = 0;
+
+		memcpy(&be, p.key, Min(p.keylen, sizeof(be)));
+		abbrev = pg_ntoh64(be);
+	}
 	if ((Pointer) v != DatumGetPointer(original))
 		pfree(v);
 	ss->input_count++;
