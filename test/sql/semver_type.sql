@@ -23,7 +23,7 @@ CREATE FUNCTION pg_temp.explain_lines(q text) RETURNS SETOF text LANGUAGE plpgsq
 BEGIN
 	RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q;
 END $f$;
-SELECT plan(209);
+SELECT plan(210);
 
 -- ---------------------------------------------------------------- input/output
 -- every valid example of semver.org's regular-expression test list prints back unchanged
@@ -70,6 +70,27 @@ SELECT is(pg_temp.err_detail($$SELECT '9223372036854775808.0.0'::registry.semver
 SELECT is(pg_temp.err_detail($$SELECT '1.2'::registry.semver$$),
           'At character 4: unexpected end of input, expected "." and a patch version.',
           'a missing patch version is explained');
+
+-- soft input errors where the server has them (16+: pg_input_is_valid), hard 22P02 before
+CREATE FUNCTION pg_temp.soft_errors_work() RETURNS boolean LANGUAGE plpgsql AS $f$
+DECLARE
+	r boolean;
+BEGIN
+	IF current_setting('server_version_num')::int >= 160000 THEN
+		EXECUTE $q$SELECT NOT pg_input_is_valid('1.2', 'registry.semver')
+		               AND pg_input_is_valid('1.2.3-rc.1', 'registry.semver')
+		               AND (SELECT message = 'invalid input syntax for type semver: "1.02.3"'
+		                      FROM pg_input_error_info('1.02.3', 'registry.semver'))$q$ INTO r;
+		RETURN r;
+	END IF;
+	BEGIN
+		PERFORM '1.2'::registry.semver;
+	EXCEPTION WHEN invalid_text_representation THEN
+		RETURN true;
+	END;
+	RETURN false;
+END $f$;
+SELECT ok(pg_temp.soft_errors_work(), 'bad input is a soft error on 16+ (pg_input_is_valid) and 22P02 before');
 
 -- ---------------------------------------------------------------- precedence (SemVer 2.0.0 section 11)
 SELECT ok(a::registry.semver < b::registry.semver AND registry.semver_cmp(a::registry.semver, b::registry.semver) = -1
