@@ -101,7 +101,7 @@ CREATE TABLE registry.artifacts (
 	deployed_bytecode bytea,
 	compiler jsonb,
 	bytecode_sha256 bytea NOT NULL GENERATED ALWAYS AS (pg_catalog.sha256(bytecode)) STORED,
-	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	updated_at timestamptz DEFAULT pg_catalog.now(),
 	PRIMARY KEY (project_id, name)
 );
 COMMENT ON TABLE registry.artifacts IS
@@ -144,7 +144,7 @@ CREATE FUNCTION registry.put_artifact(project_id text, name text, abi jsonb, byt
 									  deployed_bytecode text DEFAULT NULL,
 									  compiler jsonb DEFAULT NULL,
 									  path text DEFAULT NULL,
-									  updated_at timestamptz DEFAULT NULL)
+									  updated_at timestamptz DEFAULT pg_catalog.now())
 	RETURNS registry.artifact_record
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -154,6 +154,7 @@ DECLARE
 	code bytea;
 	deployed bytea;
 	stamp timestamptz := coalesce(put_artifact.updated_at, now());
+	given timestamptz := put_artifact.updated_at;
 BEGIN
 	IF put_artifact.project_id IS NULL THEN
 		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
@@ -177,7 +178,7 @@ BEGIN
 	INSERT INTO registry.artifacts AS a
 		(project_id, name, path, abi, bytecode, deployed_bytecode, compiler, updated_at)
 	VALUES (put_artifact.project_id, put_artifact.name, put_artifact.path, put_artifact.abi,
-			code, deployed, put_artifact.compiler, stamp)
+			code, deployed, put_artifact.compiler, given)
 	ON CONFLICT (project_id, name) DO UPDATE
 		SET path = EXCLUDED.path, abi = EXCLUDED.abi, bytecode = EXCLUDED.bytecode,
 			deployed_bytecode = EXCLUDED.deployed_bytecode, compiler = EXCLUDED.compiler,
@@ -195,7 +196,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION registry.put_artifact(text, text, jsonb, text, text, jsonb, text, timestamptz) IS
-	'upserts an artifact by (project_id, name), keeping its creation bytecode as a revision; bytecode as hex text with or without 0x';
+	'upserts an artifact by (project_id, name), keeping its creation bytecode as a revision; bytecode as hex text with or without 0x; updated_at defaults to now(), NULL means unknown';
 
 CREATE FUNCTION registry.get_artifact(project_id text, name text)
 	RETURNS SETOF registry.artifact_record
@@ -763,11 +764,11 @@ BEGIN
 
 	SELECT coalesce(jsonb_object_agg(a.project_id || ':' || a.name,
 			jsonb_build_object('project_id', a.project_id, 'name', a.name, 'abi', a.abi,
-							   'bytecode', registry.encode_hex(a.bytecode),
-							   'updated_at',
-							   to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-							   || coalesce(nullif(rtrim(to_char(a.updated_at AT TIME ZONE 'UTC', '.US'), '0'), '.'), '')
-							   || 'Z')
+							   'bytecode', registry.encode_hex(a.bytecode))
+			|| CASE WHEN a.updated_at IS NULL THEN '{}' ELSE jsonb_build_object('updated_at',
+				   to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+				   || coalesce(nullif(rtrim(to_char(a.updated_at AT TIME ZONE 'UTC', '.US'), '0'), '.'), '')
+				   || 'Z') END
 			|| CASE WHEN a.path IS NULL THEN '{}' ELSE jsonb_build_object('path', a.path) END
 			|| CASE WHEN a.deployed_bytecode IS NULL THEN '{}'
 					ELSE jsonb_build_object('deployedBytecode', registry.encode_hex(a.deployed_bytecode)) END
