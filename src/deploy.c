@@ -8,7 +8,11 @@
  * key that is already stored with nothing new to say.  It therefore reads
  * first and writes only when it must:
  *
- *	1. SELECT the row by (project_id, idempotency_key, chain_id).
+ *	1. Look the row up by (project_id, idempotency_key, chain_id).  When the
+ *	   caller may read the table and no row-level security applies to it,
+ *	   this is a direct probe of the primary-key index with a fresh
+ *	   snapshot (no executor, no SPI); otherwise a prepared SPI SELECT, so
+ *	   that privileges and policies apply exactly as to any query.
  *	2. Absent: INSERT ... ON CONFLICT DO NOTHING RETURNING.  A row back means
  *	   we inserted it.  Nothing back means a concurrent caller inserted the
  *	   key first (under READ COMMITTED the INSERT waited for it to commit), so
@@ -23,21 +27,35 @@
  *	   can never be overwritten with stale data.  Zero rows updated means
  *	   the row changed under us: classify it again (bounded retries).
  *
- * Every statement is prepared once per backend (SPI_prepare + SPI_keepplan)
- * with $n parameters and schema-qualified names.
+ * Every SPI statement is prepared once per backend (SPI_prepare +
+ * SPI_keepplan) with $n parameters and schema-qualified names.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "parser/parse_node.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 
 #include "hex_core.h"
 #include "registry.h"
@@ -267,17 +285,13 @@ GetTextCol(HeapTuple tup, TupleDesc desc, const char *col)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-static bool
-ReadRow(DeployRow *row)
+static void
+FillRowFacts(DeployRow *row)
 {
 	bool		isnull;
 	Datum		d;
 	char	   *tx;
 
-	if (SPI_processed == 0)
-		return false;
-	row->tuple = SPI_tuptable->vals[0];
-	row->tupdesc = SPI_tuptable->tupdesc;
 	row->contract = GetTextCol(row->tuple, row->tupdesc, "contract");
 	row->address = GetTextCol(row->tuple, row->tupdesc, "address");
 	tx = GetTextCol(row->tuple, row->tupdesc, "tx_hash");
@@ -285,7 +299,130 @@ ReadRow(DeployRow *row)
 	d = SPI_getbinval(row->tuple, row->tupdesc,
 					  SPI_fnumber(row->tupdesc, "confirmed"), &isnull);
 	row->confirmed = !isnull && DatumGetBool(d);
+}
+
+static bool
+ReadRow(DeployRow *row)
+{
+	if (SPI_processed == 0)
+		return false;
+	row->tuple = SPI_tuptable->vals[0];
+	row->tupdesc = SPI_tuptable->tupdesc;
+	FillRowFacts(row);
 	return true;
+}
+
+typedef enum ProbeResult
+{
+	PROBE_ABSENT,
+	PROBE_FOUND,
+	PROBE_UNAVAILABLE			/* use the SPI SELECT instead */
+} ProbeResult;
+
+/*
+ * Look the key up directly in the primary-key index of registry.deployments,
+ * with a fresh snapshot taken the way SPI takes one for a volatile function
+ * (new command id, new snapshot under READ COMMITTED).  Returns
+ * PROBE_UNAVAILABLE when the caller lacks SELECT on the table or row-level
+ * security applies, so that the SPI path raises the same errors and applies
+ * the same policies as any other query.  A found row is copied into the
+ * current memory context.
+ */
+static ProbeResult
+DirectProbe(text *project, text *key, text *chain, DeployRow *row)
+{
+	Oid			nsp;
+	Oid			relid;
+	Oid			pkoid;
+	Relation	rel;
+	Relation	idx;
+	ScanKeyData skeys[3];
+	Datum		keyvals[3];
+	const char *keycols[3] = {"project_id", "idempotency_key", "chain_id"};
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	ProbeResult result = PROBE_ABSENT;
+	int			i;
+
+	nsp = get_namespace_oid("registry", true);
+	if (!OidIsValid(nsp))
+		return PROBE_UNAVAILABLE;
+	relid = get_relname_relid("deployments", nsp);
+	if (!OidIsValid(relid))
+		return PROBE_UNAVAILABLE;
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return PROBE_UNAVAILABLE;
+
+	rel = table_open(relid, AccessShareLock);
+	(void) RelationGetIndexList(rel);	/* sets rd_pkindex */
+	pkoid = rel->rd_pkindex;
+	if (!OidIsValid(pkoid))
+	{
+		table_close(rel, AccessShareLock);
+		return PROBE_UNAVAILABLE;
+	}
+	idx = index_open(pkoid, AccessShareLock);
+	if (idx->rd_index->indnkeyatts != 3)
+	{
+		index_close(idx, AccessShareLock);
+		table_close(rel, AccessShareLock);
+		return PROBE_UNAVAILABLE;
+	}
+	keyvals[0] = PointerGetDatum(project);
+	keyvals[1] = PointerGetDatum(key);
+	keyvals[2] = PointerGetDatum(chain);
+	for (i = 0; i < 3; i++)
+	{
+		AttrNumber	attno = idx->rd_index->indkey.values[i];
+
+		if (attno <= 0 ||
+			strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname),
+				   keycols[i]) != 0)
+		{
+			index_close(idx, AccessShareLock);
+			table_close(rel, AccessShareLock);
+			return PROBE_UNAVAILABLE;
+		}
+		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber,
+							   InvalidOid, idx->rd_indcollation[i], F_TEXTEQ,
+							   keyvals[i]);
+	}
+
+	/* What SPI does before a statement of a volatile function. */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	snap = GetActiveSnapshot();
+
+	slot = table_slot_create(rel, NULL);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(rel, idx, snap, NULL, 3, 0);
+#else
+	scan = index_beginscan(rel, idx, snap, 3, 0);
+#endif
+	index_rescan(scan, skeys, 3, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		should_free;
+		HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		row->tuple = heap_copytuple(tup);
+		if (should_free)
+			heap_freetuple(tup);
+		row->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+		result = PROBE_FOUND;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	PopActiveSnapshot();
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+
+	if (result == PROBE_FOUND)
+		FillRowFacts(row);
+	return result;
 }
 
 static void
@@ -333,6 +470,21 @@ ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
 	result = heap_form_tuple(rettupdesc, values, nulls);
 	MemoryContextSwitchTo(old);
 	return HeapTupleGetDatum(result);
+}
+
+/*
+ * True when the stored row already holds every fact the call brings: same
+ * contract, an address equal to the caller's, a tx hash when the caller has
+ * one, and confirmation when the caller confirms.
+ */
+static bool
+RowHasEverything(DeployRow *row, const char *contract, const char *address,
+				 bool has_tx, bool confirmed)
+{
+	return strcmp(row->contract, contract) == 0 &&
+		row->address != NULL && strcmp(row->address, address) == 0 &&
+		(!has_tx || row->has_tx) &&
+		(!confirmed || row->confirmed);
 }
 
 static void
@@ -384,6 +536,9 @@ registry_deploy(PG_FUNCTION_ARGS)
 	DeployRow	row;
 	Datum		result;
 	int			round;
+	ProbeResult probe;
+	bool		found;
+	bool		spi_connected = false;
 
 	project = CheckDeploymentKey(project, key, chain);
 	CheckField("contract", contract, DEPLOY_NAME_MAX, false);
@@ -414,12 +569,26 @@ registry_deploy(PG_FUNCTION_ARGS)
 	if (tx_hash == NULL)
 		nulls[5] = 'n';
 
+	probe = DirectProbe(project, key, chain, &row);
+	if (probe == PROBE_FOUND && RowHasEverything(&row, contract_s, address_s,
+												 tx_hash != NULL, confirmed))
+	{
+		/* The common replay: no SPI, no write. */
+		PG_RETURN_DATUM(ResultFromRow(&row, rettupdesc, callerctx));
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	spi_connected = true;
 	EnsurePlans();
 
-	RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
-	if (!ReadRow(&row))
+	found = (probe == PROBE_FOUND);
+	if (probe == PROBE_UNAVAILABLE)
+	{
+		RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
+		found = ReadRow(&row);
+	}
+	if (!found)
 	{
 		RunPlan(insert_plan, values, nulls, SPI_OK_INSERT_RETURNING);
 		if (ReadRow(&row))
@@ -447,9 +616,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 			ReportConflict(project_s, key_s, chain_s, &row, contract_s, address_s);
 
 		/* Nothing to add: return the stored truth without writing. */
-		if (row.address != NULL &&
-			(tx_hash == NULL || row.has_tx) &&
-			(!confirmed || row.confirmed))
+		if (RowHasEverything(&row, contract_s, address_s, tx_hash != NULL, confirmed))
 			break;
 
 		RunPlan(update_plan, values, nulls, SPI_OK_UPDATE_RETURNING);
@@ -469,7 +636,8 @@ registry_deploy(PG_FUNCTION_ARGS)
 				 errhint("Retry the call.")));
 
 	result = ResultFromRow(&row, rettupdesc, callerctx);
-	SPI_finish();
+	if (spi_connected)
+		SPI_finish();
 	PG_RETURN_DATUM(result);
 }
 
