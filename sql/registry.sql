@@ -93,8 +93,8 @@ COMMENT ON FUNCTION registry.check_deploy_field(text, text) IS
 -- Artifacts ----------------------------------------------------------------
 
 CREATE TABLE registry.artifacts (
-	project_id text NOT NULL CHECK (registry.valid_project_id(project_id)),
-	name text NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
+	project_id text COLLATE "C" NOT NULL CHECK (registry.valid_project_id(project_id)),
+	name text COLLATE "C" NOT NULL CHECK (name OPERATOR(pg_catalog.<>) ''),
 	path text,
 	abi jsonb NOT NULL CHECK (pg_catalog.jsonb_typeof(abi) OPERATOR(pg_catalog.=) 'array'),
 	bytecode bytea NOT NULL,
@@ -109,8 +109,8 @@ COMMENT ON TABLE registry.artifacts IS
 SELECT pg_catalog.pg_extension_config_dump('registry.artifacts', '');
 
 CREATE TABLE registry.artifact_revisions (
-	project_id text NOT NULL,
-	name text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
+	name text COLLATE "C" NOT NULL,
 	bytecode_sha256 bytea NOT NULL GENERATED ALWAYS AS (pg_catalog.sha256(bytecode)) STORED,
 	bytecode bytea NOT NULL,
 	deployed_bytecode bytea,
@@ -269,11 +269,11 @@ COMMENT ON SEQUENCE registry.deployments_id_seq IS
 SELECT pg_catalog.pg_extension_config_dump('registry.deployments_id_seq', '');
 
 CREATE TABLE registry.deployments (
-	project_id text NOT NULL DEFAULT '_' CHECK (registry.valid_project_id(project_id)),
-	idempotency_key text NOT NULL CHECK (idempotency_key OPERATOR(pg_catalog.<>) ''),
-	chain_id text NOT NULL
+	project_id text COLLATE "C" NOT NULL DEFAULT '_' CHECK (registry.valid_project_id(project_id)),
+	idempotency_key text COLLATE "C" NOT NULL CHECK (idempotency_key OPERATOR(pg_catalog.<>) ''),
+	chain_id text COLLATE "C" NOT NULL
 		CHECK (chain_id OPERATOR(pg_catalog.<>) '' AND pg_catalog.strpos(chain_id, ':') OPERATOR(pg_catalog.=) 0),
-	contract text NOT NULL CHECK (contract OPERATOR(pg_catalog.<>) ''),
+	contract text COLLATE "C" NOT NULL CHECK (contract OPERATOR(pg_catalog.<>) ''),
 	address text CHECK (address OPERATOR(pg_catalog.<>) ''),
 	tx_hash text CHECK (tx_hash OPERATOR(pg_catalog.<>) ''),
 	confirmed boolean NOT NULL DEFAULT false,
@@ -364,8 +364,8 @@ COMMENT ON FUNCTION registry.deployments_of_bytecode(text) IS
 -- Active chain -------------------------------------------------------------
 
 CREATE TABLE registry.active_chains (
-	project_id text NOT NULL CHECK (registry.valid_project_id(project_id)),
-	chain_id text NOT NULL
+	project_id text COLLATE "C" NOT NULL CHECK (registry.valid_project_id(project_id)),
+	chain_id text COLLATE "C" NOT NULL
 		CHECK (chain_id OPERATOR(pg_catalog.<>) '' AND pg_catalog.strpos(chain_id, ':') OPERATOR(pg_catalog.=) 0),
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (project_id)

@@ -50,12 +50,14 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/typcache.h"
 
 #include "hex_core.h"
 #include "registry.h"
@@ -75,8 +77,9 @@
 static SPIPlanPtr select_plan = NULL;
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr update_plan = NULL;
+static SPIPlanPtr artifact_plan = NULL;
 
-#define DEPLOY_NARGS 7
+#define DEPLOY_NARGS 8
 static Oid	deploy_argtypes[DEPLOY_NARGS] = {
 	TEXTOID,					/* $1 project_id */
 	TEXTOID,					/* $2 idempotency_key */
@@ -84,8 +87,15 @@ static Oid	deploy_argtypes[DEPLOY_NARGS] = {
 	TEXTOID,					/* $4 contract */
 	TEXTOID,					/* $5 address */
 	TEXTOID,					/* $6 tx_hash */
-	BOOLOID						/* $7 confirmed */
+	BOOLOID,					/* $7 confirmed */
+	BYTEAOID					/* $8 current artifact revision, or NULL */
 };
+
+static Oid	artifact_argtypes[2] = {TEXTOID, TEXTOID};
+
+static const char *artifact_sql =
+"SELECT a.bytecode_sha256 FROM registry.artifacts AS a"
+" WHERE a.project_id = $1 AND a.name = $2";
 
 static const char *select_sql =
 "SELECT d.* FROM registry.deployments AS d"
@@ -95,9 +105,7 @@ static const char *insert_sql =
 "INSERT INTO registry.deployments AS d"
 " (project_id, idempotency_key, chain_id, contract, address, tx_hash,"
 "  confirmed, artifact_sha256)"
-" VALUES ($1, $2, $3, $4, $5, $6, $7,"
-"  (SELECT a.bytecode_sha256 FROM registry.artifacts AS a"
-"    WHERE a.project_id = $1 AND a.name = $4))"
+" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 " ON CONFLICT (project_id, idempotency_key, chain_id) DO NOTHING"
 " RETURNING d.*";
 
@@ -107,9 +115,7 @@ static const char *update_sql =
 "  tx_hash = CASE WHEN d.address IS NULL THEN COALESCE($6, d.tx_hash)"
 "            ELSE COALESCE(d.tx_hash, $6) END,"
 "  confirmed = d.confirmed OR $7,"
-"  artifact_sha256 = COALESCE(d.artifact_sha256,"
-"   (SELECT a.bytecode_sha256 FROM registry.artifacts AS a"
-"     WHERE a.project_id = $1 AND a.name = $4)),"
+"  artifact_sha256 = COALESCE(d.artifact_sha256, $8),"
 "  updated_at = pg_catalog.now()"
 " WHERE d.project_id = $1 AND d.idempotency_key = $2 AND d.chain_id = $3"
 "   AND d.contract = $4"
@@ -120,12 +126,11 @@ static const char *update_sql =
 " RETURNING d.*";
 
 static SPIPlanPtr
-PreparePlan(const char *sql)
+PreparePlan(const char *sql, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan;
 
-	plan = SPI_prepare_cursor(sql, DEPLOY_NARGS, deploy_argtypes,
-							  CURSOR_OPT_GENERIC_PLAN);
+	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for registry.deploy: %s",
 			 SPI_result_code_string(SPI_result));
@@ -138,11 +143,13 @@ static void
 EnsurePlans(void)
 {
 	if (select_plan == NULL)
-		select_plan = PreparePlan(select_sql);
+		select_plan = PreparePlan(select_sql, DEPLOY_NARGS, deploy_argtypes);
 	if (insert_plan == NULL)
-		insert_plan = PreparePlan(insert_sql);
+		insert_plan = PreparePlan(insert_sql, DEPLOY_NARGS, deploy_argtypes);
 	if (update_plan == NULL)
-		update_plan = PreparePlan(update_sql);
+		update_plan = PreparePlan(update_sql, DEPLOY_NARGS, deploy_argtypes);
+	if (artifact_plan == NULL)
+		artifact_plan = PreparePlan(artifact_sql, 2, artifact_argtypes);
 }
 
 /*
@@ -320,35 +327,34 @@ typedef enum ProbeResult
 } ProbeResult;
 
 /*
- * Look the key up directly in the primary-key index of registry.deployments,
- * with a fresh snapshot taken the way SPI takes one for a volatile function
- * (new command id, new snapshot under READ COMMITTED).  Returns
- * PROBE_UNAVAILABLE when the caller lacks SELECT on the table or row-level
- * security applies, so that the SPI path raises the same errors and applies
- * the same policies as any other query.  A found row is copied into the
- * current memory context.
+ * Probe the primary-key index of registry.<relname> for the row whose key
+ * columns (keycols, all text, in index order) equal keyvals, with a fresh
+ * snapshot taken the way SPI takes one for a volatile function (new command
+ * id; a new snapshot under READ COMMITTED).  Returns PROBE_UNAVAILABLE when
+ * the caller lacks SELECT on the table or row-level security applies to it,
+ * so that the SPI path raises the same errors and applies the same policies
+ * as any other query.  A found row is copied into the current memory context.
  */
 static ProbeResult
-DirectProbe(text *project, text *key, text *chain, DeployRow *row)
+ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
+				Datum *keyvals, HeapTuple *tuple_out, const char *want_col,
+				Datum *col_out, bool *col_isnull)
 {
 	Oid			nsp;
 	Oid			relid;
 	Oid			pkoid;
 	Relation	rel;
 	Relation	idx;
-	ScanKeyData skeys[3];
-	Datum		keyvals[3];
-	const char *keycols[3] = {"project_id", "idempotency_key", "chain_id"};
+	ScanKeyData skeys[INDEX_MAX_KEYS];
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	Snapshot	snap;
 	ProbeResult result = PROBE_ABSENT;
 	int			i;
 
 	nsp = get_namespace_oid("registry", true);
 	if (!OidIsValid(nsp))
 		return PROBE_UNAVAILABLE;
-	relid = get_relname_relid("deployments", nsp);
+	relid = get_relname_relid(relname, nsp);
 	if (!OidIsValid(relid))
 		return PROBE_UNAVAILABLE;
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
@@ -360,58 +366,65 @@ DirectProbe(text *project, text *key, text *chain, DeployRow *row)
 	pkoid = rel->rd_pkindex;
 	if (!OidIsValid(pkoid))
 	{
-		table_close(rel, AccessShareLock);
+		table_close(rel, NoLock);
 		return PROBE_UNAVAILABLE;
 	}
 	idx = index_open(pkoid, AccessShareLock);
-	if (idx->rd_index->indnkeyatts != 3)
-	{
-		index_close(idx, AccessShareLock);
-		table_close(rel, AccessShareLock);
-		return PROBE_UNAVAILABLE;
-	}
-	keyvals[0] = PointerGetDatum(project);
-	keyvals[1] = PointerGetDatum(key);
-	keyvals[2] = PointerGetDatum(chain);
-	for (i = 0; i < 3; i++)
+	if (idx->rd_index->indnkeyatts != nkeys)
+		result = PROBE_UNAVAILABLE;
+	for (i = 0; i < nkeys && result != PROBE_UNAVAILABLE; i++)
 	{
 		AttrNumber	attno = idx->rd_index->indkey.values[i];
 
 		if (attno <= 0 ||
 			strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname),
 				   keycols[i]) != 0)
-		{
-			index_close(idx, AccessShareLock);
-			table_close(rel, AccessShareLock);
-			return PROBE_UNAVAILABLE;
-		}
-		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber,
-							   InvalidOid, idx->rd_indcollation[i], F_TEXTEQ,
-							   keyvals[i]);
+			result = PROBE_UNAVAILABLE;
+		else
+			ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber,
+								   InvalidOid, idx->rd_indcollation[i], F_TEXTEQ,
+								   keyvals[i]);
+	}
+	if (result == PROBE_UNAVAILABLE)
+	{
+		index_close(idx, NoLock);
+		table_close(rel, NoLock);
+		return result;
 	}
 
 	/* What SPI does before a statement of a volatile function. */
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
-	snap = GetActiveSnapshot();
 
 	slot = table_slot_create(rel, NULL);
 #if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(rel, idx, snap, NULL, 3, 0);
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), NULL, nkeys, 0);
 #else
-	scan = index_beginscan(rel, idx, snap, 3, 0);
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), nkeys, 0);
 #endif
-	index_rescan(scan, skeys, 3, NULL, 0);
+	index_rescan(scan, skeys, nkeys, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		bool		should_free;
-		HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		if (want_col != NULL)
+		{
+			int			fno = SPI_fnumber(RelationGetDescr(rel), want_col);
+			Form_pg_attribute att;
 
-		row->tuple = heap_copytuple(tup);
-		if (should_free)
-			heap_freetuple(tup);
-		row->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+			if (fno <= 0)
+				elog(ERROR, "registry.%s has no column \"%s\"", relname, want_col);
+			att = TupleDescAttr(RelationGetDescr(rel), fno - 1);
+			*col_out = slot_getattr(slot, fno, col_isnull);
+			if (!*col_isnull)
+				*col_out = datumCopy(*col_out, att->attbyval, att->attlen);
+		}
+		else
+		{
+			/* Deformed and formed again: missing attributes get their defaults. */
+			slot_getallattrs(slot);
+			*tuple_out = heap_form_tuple(RelationGetDescr(rel), slot->tts_values,
+										 slot->tts_isnull);
+		}
 		result = PROBE_FOUND;
 	}
 	index_endscan(scan);
@@ -419,10 +432,72 @@ DirectProbe(text *project, text *key, text *chain, DeployRow *row)
 	PopActiveSnapshot();
 	index_close(idx, NoLock);
 	table_close(rel, NoLock);
-
-	if (result == PROBE_FOUND)
-		FillRowFacts(row);
 	return result;
+}
+
+/*
+ * The deployment row of (project, key, chain), by a direct index probe.
+ * rowdesc is the rowtype descriptor of registry.deployments (the table's
+ * own layout).
+ */
+static ProbeResult
+DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow *row)
+{
+	const char *cols[3] = {"project_id", "idempotency_key", "chain_id"};
+	Datum		vals[3];
+	ProbeResult result;
+
+	vals[0] = PointerGetDatum(project);
+	vals[1] = PointerGetDatum(key);
+	vals[2] = PointerGetDatum(chain);
+	result = ProbePrimaryKey("deployments", 3, cols, vals, &row->tuple,
+							 NULL, NULL, NULL);
+	if (result == PROBE_FOUND)
+	{
+		row->tupdesc = rowdesc;
+		FillRowFacts(row);
+	}
+	return result;
+}
+
+/*
+ * The current artifact revision (sha256 of the creation bytecode) of
+ * (project, contract), for linking a new deployment to it; *isnull when the
+ * project has no such artifact.  Direct probe, or SPI under RLS.
+ */
+static Datum
+CurrentRevision(text *project, text *contract, bool *isnull)
+{
+	const char *cols[2] = {"project_id", "name"};
+	Datum		vals[2];
+	Datum		d = (Datum) 0;
+	Datum		args[2];
+
+	vals[0] = PointerGetDatum(project);
+	vals[1] = PointerGetDatum(contract);
+	*isnull = true;
+	switch (ProbePrimaryKey("artifacts", 2, cols, vals, NULL,
+							"bytecode_sha256", &d, isnull))
+	{
+		case PROBE_FOUND:
+			return d;
+		case PROBE_ABSENT:
+			*isnull = true;
+			return (Datum) 0;
+		case PROBE_UNAVAILABLE:
+			break;
+	}
+	args[0] = vals[0];
+	args[1] = vals[1];
+	if (SPI_execute_plan(artifact_plan, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "registry.deploy: artifact lookup failed");
+	if (SPI_processed > 0)
+	{
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+		if (!*isnull)
+			d = PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
+	}
+	return d;
 }
 
 static void
@@ -450,6 +525,14 @@ ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
 	int			i;
 
 	old = MemoryContextSwitchTo(callerctx);
+	if (row->tupdesc == rettupdesc)
+	{
+		/* A row read directly from the table: same layout, copy it whole. */
+		Datum		d = heap_copy_tuple_as_datum(row->tuple, rettupdesc);
+
+		MemoryContextSwitchTo(old);
+		return d;
+	}
 	values = palloc(sizeof(Datum) * natts);
 	nulls = palloc(sizeof(bool) * natts);
 	for (i = 0; i < natts; i++)
@@ -508,6 +591,16 @@ ReportConflict(const char *project, const char *key, const char *chain,
 						   project, row->contract, contract)));
 }
 
+/* Fill $8, the artifact revision a new or completed deployment links to. */
+static void
+SetRevisionArg(Datum *values, char *nulls, text *project, text *contract)
+{
+	bool		isnull;
+
+	values[7] = CurrentRevision(project, contract, &isnull);
+	nulls[7] = isnull ? 'n' : ' ';
+}
+
 /*
  * registry.deploy(idempotency_key, chain_id, contract, address,
  *				   tx_hash DEFAULT NULL, confirmed DEFAULT false,
@@ -539,6 +632,8 @@ registry_deploy(PG_FUNCTION_ARGS)
 	ProbeResult probe;
 	bool		found;
 	bool		spi_connected = false;
+	bool		revision_known = false;
+	Oid			rettype;
 
 	project = CheckDeploymentKey(project, key, chain);
 	CheckField("contract", contract, DEPLOY_NAME_MAX, false);
@@ -546,11 +641,11 @@ registry_deploy(PG_FUNCTION_ARGS)
 	if (tx_hash != NULL)
 		CheckField("tx_hash", tx_hash, DEPLOY_VALUE_MAX, false);
 
-	if (get_call_result_type(fcinfo, NULL, &rettupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("registry.deploy must be called where a row is accepted")));
-	rettupdesc = BlessTupleDesc(rettupdesc);
+	/* The result is a registry.deployments row: its rowtype from the typcache. */
+	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
+	if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
+		elog(ERROR, "registry.deploy must return registry.deployments");
+	rettupdesc = lookup_rowtype_tupdesc(rettype, -1);
 
 	project_s = text_to_cstring(project);
 	key_s = text_to_cstring(key);
@@ -568,13 +663,17 @@ registry_deploy(PG_FUNCTION_ARGS)
 	memset(nulls, ' ', sizeof(nulls));
 	if (tx_hash == NULL)
 		nulls[5] = 'n';
+	values[7] = (Datum) 0;
+	nulls[7] = 'n';				/* looked up only when about to write */
 
-	probe = DirectProbe(project, key, chain, &row);
+	probe = DirectProbe(project, key, chain, rettupdesc, &row);
 	if (probe == PROBE_FOUND && RowHasEverything(&row, contract_s, address_s,
 												 tx_hash != NULL, confirmed))
 	{
 		/* The common replay: no SPI, no write. */
-		PG_RETURN_DATUM(ResultFromRow(&row, rettupdesc, callerctx));
+		result = ResultFromRow(&row, rettupdesc, callerctx);
+		ReleaseTupleDesc(rettupdesc);
+		PG_RETURN_DATUM(result);
 	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -590,12 +689,15 @@ registry_deploy(PG_FUNCTION_ARGS)
 	}
 	if (!found)
 	{
+		SetRevisionArg(values, nulls, project, contract);
+		revision_known = true;
 		RunPlan(insert_plan, values, nulls, SPI_OK_INSERT_RETURNING);
 		if (ReadRow(&row))
 		{
 			/* We inserted the key. */
 			result = ResultFromRow(&row, rettupdesc, callerctx);
 			SPI_finish();
+			ReleaseTupleDesc(rettupdesc);
 			PG_RETURN_DATUM(result);
 		}
 		/* A concurrent caller inserted it first and has committed. */
@@ -619,6 +721,9 @@ registry_deploy(PG_FUNCTION_ARGS)
 		if (RowHasEverything(&row, contract_s, address_s, tx_hash != NULL, confirmed))
 			break;
 
+		if (!revision_known)
+			SetRevisionArg(values, nulls, project, contract);
+		revision_known = true;
 		RunPlan(update_plan, values, nulls, SPI_OK_UPDATE_RETURNING);
 		if (ReadRow(&row))
 			break;
@@ -638,6 +743,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 	result = ResultFromRow(&row, rettupdesc, callerctx);
 	if (spi_connected)
 		SPI_finish();
+	ReleaseTupleDesc(rettupdesc);
 	PG_RETURN_DATUM(result);
 }
 
