@@ -300,17 +300,35 @@ COMMENT ON TABLE registry.deployments IS
 	'deployments keyed by (project_id, idempotency_key, chain_id); state pending -> broadcast -> deployed -> confirmed; artifact_sha256 is the artifact revision used';
 SELECT pg_catalog.pg_extension_config_dump('registry.deployments', '');
 
+CREATE TYPE registry.deployment AS (
+	project_id text COLLATE "C",
+	idempotency_key text COLLATE "C",
+	chain_id text COLLATE "C",
+	contract text COLLATE "C",
+	address text,
+	tx_hash text,
+	confirmed boolean,
+	state text,
+	artifact_sha256 bytea,
+	claimed_until timestamptz,
+	created_at timestamptz,
+	updated_at timestamptz,
+	id bigint
+);
+COMMENT ON TYPE registry.deployment IS
+	'a deployment as the functions return it: the columns of registry.deployments (a plain type, so returning it does not copy the table''s constraints on every call)';
+
 CREATE FUNCTION registry.deploy(idempotency_key text, chain_id text, contract text, address text,
 								tx_hash text DEFAULT NULL, confirmed boolean DEFAULT false,
 								project_id text DEFAULT NULL)
-	RETURNS registry.deployments
+	RETURNS registry.deployment
 	AS 'MODULE_PATHNAME', 'registry_deploy'
 	LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION registry.deploy(text, text, text, text, text, boolean, text) IS
 	'idempotent deploy record: inserts a new key, returns the stored row (filling a missing tx_hash, confirmed only false -> true, writing nothing when nothing is new) for the same contract and address, 23505 naming the stored address otherwise';
 
 CREATE FUNCTION registry.get_deployment(idempotency_key text, chain_id text, project_id text DEFAULT NULL)
-	RETURNS SETOF registry.deployments
+	RETURNS SETOF registry.deployment
 	LANGUAGE sql STABLE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments AS d
@@ -321,7 +339,7 @@ COMMENT ON FUNCTION registry.get_deployment(text, text, text) IS
 	'the deployment (idempotency_key, chain_id) of a project (NULL: the default project ''_''), or no row';
 
 CREATE FUNCTION registry.list_deployments(project_id text DEFAULT NULL, chain_id text DEFAULT NULL)
-	RETURNS SETOF registry.deployments
+	RETURNS SETOF registry.deployment
 	LANGUAGE sql STABLE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments AS d
@@ -333,7 +351,7 @@ COMMENT ON FUNCTION registry.list_deployments(text, text) IS
 	'deployments of a project (NULL: every project the caller may see), optionally of one chain, oldest first';
 
 CREATE FUNCTION registry.deployments_of_bytecode(bytecode_sha256 bytea)
-	RETURNS SETOF registry.deployments
+	RETURNS SETOF registry.deployment
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -352,7 +370,7 @@ COMMENT ON FUNCTION registry.deployments_of_bytecode(bytea) IS
 	'every deployment (across the projects the caller may see) made from the artifact revision with this sha256';
 
 CREATE FUNCTION registry.deployments_of_bytecode(bytecode text)
-	RETURNS SETOF registry.deployments
+	RETURNS SETOF registry.deployment
 	LANGUAGE sql STABLE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments_of_bytecode(
@@ -411,7 +429,7 @@ COMMENT ON FUNCTION registry.set_active_chain(text, text) IS
 
 CREATE FUNCTION registry.latest_deployment(project_id text, contract text,
 										   chain_id text DEFAULT NULL, nth integer DEFAULT 1)
-	RETURNS SETOF registry.deployments
+	RETURNS SETOF registry.deployment
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -445,7 +463,7 @@ COMMENT ON FUNCTION registry.latest_deployment(text, text, text, integer) IS
 CREATE FUNCTION registry.claim_deploy(idempotency_key text, chain_id text, contract text,
 									  project_id text DEFAULT NULL,
 									  lease interval DEFAULT '5 minutes')
-	RETURNS TABLE (claimed boolean, deployment registry.deployments)
+	RETURNS TABLE (claimed boolean, deployment registry.deployment)
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -453,7 +471,7 @@ AS $$
 DECLARE
 	p text := registry.check_deployment_key(claim_deploy.idempotency_key, claim_deploy.chain_id,
 											claim_deploy.project_id);
-	r registry.deployments;
+	r registry.deployment;
 BEGIN
 	PERFORM registry.check_deploy_field(claim_deploy.contract, 'contract');
 	IF lease IS NULL OR lease <= interval '0' THEN
@@ -512,7 +530,7 @@ COMMENT ON FUNCTION registry.claim_deploy(text, text, text, text, interval) IS
 
 CREATE FUNCTION registry.record_broadcast(idempotency_key text, chain_id text, tx_hash text,
 										  project_id text DEFAULT NULL)
-	RETURNS registry.deployments
+	RETURNS registry.deployment
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -520,7 +538,7 @@ AS $$
 DECLARE
 	p text := registry.check_deployment_key(record_broadcast.idempotency_key,
 											record_broadcast.chain_id, record_broadcast.project_id);
-	r registry.deployments;
+	r registry.deployment;
 BEGIN
 	PERFORM registry.check_deploy_field(record_broadcast.tx_hash, 'tx_hash');
 	SELECT d.* INTO r FROM registry.deployments AS d
@@ -556,7 +574,7 @@ COMMENT ON FUNCTION registry.record_broadcast(text, text, text, text) IS
 
 CREATE FUNCTION registry.confirm_deployment(idempotency_key text, chain_id text,
 											project_id text DEFAULT NULL, address text DEFAULT NULL)
-	RETURNS registry.deployments
+	RETURNS registry.deployment
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -564,7 +582,7 @@ AS $$
 DECLARE
 	p text := registry.check_deployment_key(confirm_deployment.idempotency_key,
 											confirm_deployment.chain_id, confirm_deployment.project_id);
-	r registry.deployments;
+	r registry.deployment;
 BEGIN
 	SELECT d.* INTO r FROM registry.deployments AS d
 	 WHERE d.project_id = p AND d.idempotency_key = confirm_deployment.idempotency_key

@@ -74,6 +74,8 @@
 /* Merge attempts before giving up with a serialization failure. */
 #define DEPLOY_MAX_ROUNDS	8
 
+static bool SameLayout(TupleDesc a, TupleDesc b);
+
 static SPIPlanPtr select_plan = NULL;
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr update_plan = NULL;
@@ -337,8 +339,9 @@ typedef enum ProbeResult
  */
 static ProbeResult
 ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
-				Datum *keyvals, HeapTuple *tuple_out, const char *want_col,
-				Datum *col_out, bool *col_isnull)
+				Datum *keyvals, TupleDesc form_desc, HeapTuple *tuple_out,
+				TupleDesc *desc_out, const char *want_col, Datum *col_out,
+				bool *col_isnull)
 {
 	Oid			nsp;
 	Oid			relid;
@@ -420,10 +423,16 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 		}
 		else
 		{
-			/* Deformed and formed again: missing attributes get their defaults. */
+			/*
+			 * Deformed and formed again (missing attributes get their
+			 * defaults), with the caller's descriptor when the layouts agree.
+			 */
+			TupleDesc	reldesc = RelationGetDescr(rel);
+			bool		same = form_desc != NULL && SameLayout(reldesc, form_desc);
+
 			slot_getallattrs(slot);
-			*tuple_out = heap_form_tuple(RelationGetDescr(rel), slot->tts_values,
-										 slot->tts_isnull);
+			*desc_out = same ? form_desc : CreateTupleDescCopy(reldesc);
+			*tuple_out = heap_form_tuple(*desc_out, slot->tts_values, slot->tts_isnull);
 		}
 		result = PROBE_FOUND;
 	}
@@ -436,9 +445,9 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 }
 
 /*
- * The deployment row of (project, key, chain), by a direct index probe.
- * rowdesc is the rowtype descriptor of registry.deployments (the table's
- * own layout).
+ * The deployment row of (project, key, chain), by a direct index probe,
+ * formed with rowdesc (registry.deployment, the result type) when its layout
+ * agrees with the table's.
  */
 static ProbeResult
 DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow *row)
@@ -450,13 +459,10 @@ DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow 
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(key);
 	vals[2] = PointerGetDatum(chain);
-	result = ProbePrimaryKey("deployments", 3, cols, vals, &row->tuple,
-							 NULL, NULL, NULL);
+	result = ProbePrimaryKey("deployments", 3, cols, vals, rowdesc, &row->tuple,
+							 &row->tupdesc, NULL, NULL, NULL);
 	if (result == PROBE_FOUND)
-	{
-		row->tupdesc = rowdesc;
 		FillRowFacts(row);
-	}
 	return result;
 }
 
@@ -476,7 +482,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(contract);
 	*isnull = true;
-	switch (ProbePrimaryKey("artifacts", 2, cols, vals, NULL,
+	switch (ProbePrimaryKey("artifacts", 2, cols, vals, NULL, NULL, NULL,
 							"bytecode_sha256", &d, isnull))
 	{
 		case PROBE_FOUND:
@@ -510,8 +516,27 @@ RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 			 SPI_result_code_string(rc));
 }
 
+/* True when tuples of a can be read with b: same attribute types, no dropped. */
+static bool
+SameLayout(TupleDesc a, TupleDesc b)
+{
+	int			i;
+
+	if (a->natts != b->natts)
+		return false;
+	for (i = 0; i < a->natts; i++)
+	{
+		Form_pg_attribute aa = TupleDescAttr(a, i);
+		Form_pg_attribute ba = TupleDescAttr(b, i);
+
+		if (aa->attisdropped || ba->attisdropped || aa->atttypid != ba->atttypid)
+			return false;
+	}
+	return true;
+}
+
 /*
- * Build the function's result (a registry.deployments row) from the SPI row,
+ * Build the function's result (a registry.deployment) from the SPI row,
  * in the caller's memory context so it outlives SPI_finish.
  */
 static Datum
@@ -525,9 +550,9 @@ ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
 	int			i;
 
 	old = MemoryContextSwitchTo(callerctx);
-	if (row->tupdesc == rettupdesc)
+	if (row->tupdesc == rettupdesc || SameLayout(row->tupdesc, rettupdesc))
 	{
-		/* A row read directly from the table: same layout, copy it whole. */
+		/* Same layout as the result type: copy the tuple whole. */
 		Datum		d = heap_copy_tuple_as_datum(row->tuple, rettupdesc);
 
 		MemoryContextSwitchTo(old);
@@ -604,7 +629,7 @@ SetRevisionArg(Datum *values, char *nulls, text *project, text *contract)
 /*
  * registry.deploy(idempotency_key, chain_id, contract, address,
  *				   tx_hash DEFAULT NULL, confirmed DEFAULT false,
- *				   project_id DEFAULT NULL) -> registry.deployments
+ *				   project_id DEFAULT NULL) -> registry.deployment
  */
 PG_FUNCTION_INFO_V1(registry_deploy);
 Datum
@@ -641,10 +666,10 @@ registry_deploy(PG_FUNCTION_ARGS)
 	if (tx_hash != NULL)
 		CheckField("tx_hash", tx_hash, DEPLOY_VALUE_MAX, false);
 
-	/* The result is a registry.deployments row: its rowtype from the typcache. */
+	/* The result is a registry.deployment: its descriptor from the typcache. */
 	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
 	if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
-		elog(ERROR, "registry.deploy must return registry.deployments");
+		elog(ERROR, "registry.deploy must return registry.deployment");
 	rettupdesc = lookup_rowtype_tupdesc(rettype, -1);
 
 	project_s = text_to_cstring(project);
