@@ -200,7 +200,7 @@ COMMENT ON FUNCTION registry.put_artifact(text, text, jsonb, text, text, jsonb, 
 
 CREATE FUNCTION registry.get_artifact(project_id text, name text)
 	RETURNS SETOF registry.artifact_record
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT a.project_id, a.name, a.path, a.abi, registry.encode_hex(a.bytecode),
 		   registry.encode_hex(a.deployed_bytecode), a.compiler, a.bytecode_sha256, a.updated_at
@@ -212,7 +212,7 @@ COMMENT ON FUNCTION registry.get_artifact(text, text) IS
 
 CREATE FUNCTION registry.list_artifacts(project_id text DEFAULT NULL)
 	RETURNS SETOF registry.artifact_record
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT a.project_id, a.name, a.path, a.abi, registry.encode_hex(a.bytecode),
 		   registry.encode_hex(a.deployed_bytecode), a.compiler, a.bytecode_sha256, a.updated_at
@@ -227,7 +227,7 @@ CREATE FUNCTION registry.artifact_revisions(project_id text, name text)
 	RETURNS TABLE (bytecode_sha256 bytea, bytecode text, deployed_bytecode text, abi jsonb,
 				   compiler jsonb, path text, created_at timestamptz, updated_at timestamptz,
 				   is_current boolean)
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT r.bytecode_sha256, registry.encode_hex(r.bytecode), registry.encode_hex(r.deployed_bytecode),
 		   r.abi, r.compiler, r.path, r.created_at, r.updated_at,
@@ -242,7 +242,7 @@ COMMENT ON FUNCTION registry.artifact_revisions(text, text) IS
 
 CREATE FUNCTION registry.artifact_json(project_id text, name text, bytecode_sha256 bytea DEFAULT NULL)
 	RETURNS jsonb
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT pg_catalog.jsonb_build_object(
 			'_format', 'hh-sol-artifact-1',
@@ -329,7 +329,7 @@ COMMENT ON FUNCTION registry.deploy(text, text, text, text, text, boolean, text)
 
 CREATE FUNCTION registry.get_deployment(idempotency_key text, chain_id text, project_id text DEFAULT NULL)
 	RETURNS SETOF registry.deployment
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments AS d
 	 WHERE d.project_id = registry.check_deployment_key($1, $2, $3)
@@ -340,7 +340,7 @@ COMMENT ON FUNCTION registry.get_deployment(text, text, text) IS
 
 CREATE FUNCTION registry.list_deployments(project_id text DEFAULT NULL, chain_id text DEFAULT NULL)
 	RETURNS SETOF registry.deployment
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments AS d
 	 WHERE ($1 IS NULL OR d.project_id = registry.check_project_id($1))
@@ -352,7 +352,7 @@ COMMENT ON FUNCTION registry.list_deployments(text, text) IS
 
 CREATE FUNCTION registry.deployments_of_bytecode(bytecode_sha256 bytea)
 	RETURNS SETOF registry.deployment
-	LANGUAGE plpgsql STABLE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -371,7 +371,7 @@ COMMENT ON FUNCTION registry.deployments_of_bytecode(bytea) IS
 
 CREATE FUNCTION registry.deployments_of_bytecode(bytecode text)
 	RETURNS SETOF registry.deployment
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT d.* FROM registry.deployments_of_bytecode(
 		pg_catalog.sha256(registry.decode_hex($1, 'bytecode'))) AS d;
@@ -393,7 +393,7 @@ COMMENT ON TABLE registry.active_chains IS
 SELECT pg_catalog.pg_extension_config_dump('registry.active_chains', '');
 
 CREATE FUNCTION registry.active_chain_id(project_id text DEFAULT NULL) RETURNS text
-	LANGUAGE sql STABLE
+	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT c.chain_id FROM registry.active_chains AS c
 	 WHERE c.project_id = COALESCE(registry.check_project_id($1), '_')
@@ -430,7 +430,7 @@ COMMENT ON FUNCTION registry.set_active_chain(text, text) IS
 CREATE FUNCTION registry.latest_deployment(project_id text, contract text,
 										   chain_id text DEFAULT NULL, nth integer DEFAULT 1)
 	RETURNS SETOF registry.deployment
-	LANGUAGE plpgsql STABLE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -747,7 +747,7 @@ COMMENT ON FUNCTION registry.import_json(jsonb) IS
 	'loads a registry.json document (artifacts upserted, deployments through registry.deploy, active_chain_id as the global value) in one statement; errors name the offending key and change nothing';
 
 CREATE FUNCTION registry.export_json(project_id text DEFAULT NULL) RETURNS jsonb
-	LANGUAGE plpgsql STABLE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
