@@ -1,0 +1,803 @@
+/*-------------------------------------------------------------------------
+ *
+ * deploy.c
+ *		Artifacts and deployments: the idempotent deploy upsert and the
+ *		helpers around it (hex decoding, key validation).
+ *
+ * registry.deploy() is the hot path of a deploy daemon: most calls replay a
+ * key that is already stored with nothing new to say.  It therefore reads
+ * first and writes only when it must:
+ *
+ *	1. Look the row up by (project_id, idempotency_key, chain_id).  When the
+ *	   caller may read the table and no row-level security applies to it,
+ *	   this is a direct probe of the primary-key index with a fresh
+ *	   snapshot (no executor, no SPI); otherwise a prepared SPI SELECT, so
+ *	   that privileges and policies apply exactly as to any query.
+ *	2. Absent: INSERT ... ON CONFLICT DO NOTHING RETURNING.  A row back means
+ *	   we inserted it.  Nothing back means a concurrent caller inserted the
+ *	   key first (under READ COMMITTED the INSERT waited for it to commit), so
+ *	   we go on with the committed row, re-read with a fresh snapshot.
+ *	3. Present: a different contract, or a different address once one is
+ *	   stored, is 23505.  If the stored row already holds every fact the
+ *	   caller brings (address, tx hash, confirmation) it is returned as is:
+ *	   no tuple, no WAL, no transaction id.  Otherwise one UPDATE whose WHERE
+ *	   clause re-states "same contract, compatible address, something to
+ *	   add"; READ COMMITTED re-checks that clause against the newest row
+ *	   version after waiting for a concurrent writer, so a concurrent merge
+ *	   can never be overwritten with stale data.  Zero rows updated means
+ *	   the row changed under us: classify it again (bounded retries).
+ *
+ * Every SPI statement is prepared once per backend (SPI_prepare +
+ * SPI_keepplan) with $n parameters and schema-qualified names.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+#include "hex_core.h"
+#include "registry.h"
+
+/* The project a deployment belongs to when the caller names none. */
+#define DEPLOY_DEFAULT_PROJECT "_"
+
+/* Field limits: keep every key comfortably inside a btree index tuple. */
+#define DEPLOY_KEY_MAX		1000
+#define DEPLOY_CHAIN_MAX	100
+#define DEPLOY_NAME_MAX		1000
+#define DEPLOY_VALUE_MAX	1000
+
+/* Merge attempts before giving up with a serialization failure. */
+#define DEPLOY_MAX_ROUNDS	8
+
+static bool SameLayout(TupleDesc a, TupleDesc b);
+
+static SPIPlanPtr select_plan = NULL;
+static SPIPlanPtr insert_plan = NULL;
+static SPIPlanPtr update_plan = NULL;
+static SPIPlanPtr artifact_plan = NULL;
+
+#define DEPLOY_NARGS 8
+static Oid	deploy_argtypes[DEPLOY_NARGS] = {
+	TEXTOID,					/* $1 project_id */
+	TEXTOID,					/* $2 idempotency_key */
+	TEXTOID,					/* $3 chain_id */
+	TEXTOID,					/* $4 contract */
+	TEXTOID,					/* $5 address */
+	TEXTOID,					/* $6 tx_hash */
+	BOOLOID,					/* $7 confirmed */
+	BYTEAOID					/* $8 current artifact revision, or NULL */
+};
+
+static Oid	artifact_argtypes[2] = {TEXTOID, TEXTOID};
+
+static const char *artifact_sql =
+"SELECT a.bytecode_sha256 FROM registry.artifacts AS a"
+" WHERE a.project_id = $1 AND a.name = $2";
+
+static const char *select_sql =
+"SELECT d.* FROM registry.deployments AS d"
+" WHERE d.project_id = $1 AND d.idempotency_key = $2 AND d.chain_id = $3";
+
+static const char *insert_sql =
+"INSERT INTO registry.deployments AS d"
+" (project_id, idempotency_key, chain_id, contract, address, tx_hash,"
+"  confirmed, artifact_sha256)"
+" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+" ON CONFLICT (project_id, idempotency_key, chain_id) DO NOTHING"
+" RETURNING d.*";
+
+static const char *update_sql =
+"UPDATE registry.deployments AS d SET"
+"  address = $5,"
+"  tx_hash = CASE WHEN d.address IS NULL THEN COALESCE($6, d.tx_hash)"
+"            ELSE COALESCE(d.tx_hash, $6) END,"
+"  confirmed = d.confirmed OR $7,"
+"  artifact_sha256 = COALESCE(d.artifact_sha256, $8),"
+"  updated_at = pg_catalog.now()"
+" WHERE d.project_id = $1 AND d.idempotency_key = $2 AND d.chain_id = $3"
+"   AND d.contract = $4"
+"   AND (d.address IS NULL"
+"        OR (d.address = $5"
+"            AND ((d.tx_hash IS NULL AND $6 IS NOT NULL)"
+"                 OR (NOT d.confirmed AND $7))))"
+" RETURNING d.*";
+
+static SPIPlanPtr
+PreparePlan(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for registry.deploy: %s",
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed for registry.deploy");
+	return plan;
+}
+
+static void
+EnsurePlans(void)
+{
+	if (select_plan == NULL)
+		select_plan = PreparePlan(select_sql, DEPLOY_NARGS, deploy_argtypes);
+	if (insert_plan == NULL)
+		insert_plan = PreparePlan(insert_sql, DEPLOY_NARGS, deploy_argtypes);
+	if (update_plan == NULL)
+		update_plan = PreparePlan(update_sql, DEPLOY_NARGS, deploy_argtypes);
+	if (artifact_plan == NULL)
+		artifact_plan = PreparePlan(artifact_sql, 2, artifact_argtypes);
+}
+
+/*
+ * Check one text field: not NULL, not empty, at most maxlen bytes, and (for
+ * chain ids) no ':' so that the "key:chain" document keys stay unambiguous.
+ */
+static void
+CheckField(const char *what, text *t, int maxlen, bool forbid_colon)
+{
+	int			len;
+	const char *s;
+
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be null", what)));
+	len = VARSIZE_ANY_EXHDR(t);
+	s = VARDATA_ANY(t);
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (len > maxlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", what),
+				 errdetail("It is %d bytes; the limit is %d bytes.", len, maxlen)));
+	if (forbid_colon && memchr(s, ':', len) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not contain \":\"", what),
+				 errdetail("Document keys are \"<idempotency_key>:<chain_id>\".")));
+}
+
+static text *
+OptTextArg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return NULL;
+	return PG_GETARG_TEXT_PP(n);
+}
+
+/* Validate (project, key, chain) and return the effective project id. */
+static text *
+CheckDeploymentKey(text *project, text *key, text *chain)
+{
+	CheckField("idempotency_key", key, DEPLOY_KEY_MAX, false);
+	CheckField("chain_id", chain, DEPLOY_CHAIN_MAX, true);
+	if (project == NULL)
+		return cstring_to_text(DEPLOY_DEFAULT_PROJECT);
+	registry_check_project_text("project_id", project);
+	return project;
+}
+
+/*
+ * registry.check_deployment_key(idempotency_key, chain_id, project_id) ->
+ * text: raises 22023 for a bad key, chain or project and returns the
+ * effective project id ('_' when project_id is NULL).  The PL/pgSQL
+ * functions of this area share the rules of registry.deploy through it.
+ */
+PG_FUNCTION_INFO_V1(registry_check_deployment_key);
+Datum
+registry_check_deployment_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = OptTextArg(fcinfo, 0);
+	text	   *chain = OptTextArg(fcinfo, 1);
+	text	   *project = OptTextArg(fcinfo, 2);
+
+	PG_RETURN_TEXT_P(CheckDeploymentKey(project, key, chain));
+}
+
+/*
+ * registry.decode_hex(hex text, field text) -> bytea: hex with or without a
+ * 0x prefix; 22P02 naming the field and the position of the first bad
+ * character otherwise.
+ */
+PG_FUNCTION_INFO_V1(registry_decode_hex);
+Datum
+registry_decode_hex(PG_FUNCTION_ARGS)
+{
+	text	   *src = PG_GETARG_TEXT_PP(0);
+	text	   *field = PG_GETARG_TEXT_PP(1);
+	const char *s = VARDATA_ANY(src);
+	size_t		len = VARSIZE_ANY_EXHDR(src);
+	size_t		off;
+	size_t		n = registry_hex_decoded_len(s, len, &off);
+	size_t		bad = 0;
+	bytea	   *result;
+	HexStatus	st;
+
+	if (n > (MaxAllocSize - VARHDRSZ))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too long", text_to_cstring(field))));
+	result = (bytea *) palloc(VARHDRSZ + n);
+	SET_VARSIZE(result, VARHDRSZ + n);
+	st = registry_hex_decode(s, len, (unsigned char *) VARDATA(result), &bad);
+	if (st == HEX_BAD_DIGIT)
+	{
+		unsigned char c = (unsigned char) s[bad];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid hexadecimal in %s", text_to_cstring(field)),
+				 (c >= 0x20 && c < 0x7f) ?
+				 errdetail("Character %zu is \"%c\", not a hexadecimal digit.",
+						   bad + 1, c) :
+				 errdetail("Byte %zu is 0x%02x, not a hexadecimal digit.",
+						   bad + 1, c)));
+	}
+	if (st == HEX_ODD_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid hexadecimal in %s", text_to_cstring(field)),
+				 errdetail("It has an odd number of digits (%zu).", len - off)));
+	PG_RETURN_BYTEA_P(result);
+}
+
+/* A stored deployment row, as read back through SPI. */
+typedef struct DeployRow
+{
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+	char	   *contract;
+	char	   *address;		/* NULL while pending or broadcast */
+	bool		has_tx;
+	bool		confirmed;
+} DeployRow;
+
+static char *
+GetTextCol(HeapTuple tup, TupleDesc desc, const char *col)
+{
+	int			fno = SPI_fnumber(desc, col);
+	bool		isnull;
+	Datum		d;
+
+	if (fno <= 0)
+		elog(ERROR, "registry.deployments has no column \"%s\"", col);
+	d = SPI_getbinval(tup, desc, fno, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+static void
+FillRowFacts(DeployRow *row)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *tx;
+
+	row->contract = GetTextCol(row->tuple, row->tupdesc, "contract");
+	row->address = GetTextCol(row->tuple, row->tupdesc, "address");
+	tx = GetTextCol(row->tuple, row->tupdesc, "tx_hash");
+	row->has_tx = (tx != NULL);
+	d = SPI_getbinval(row->tuple, row->tupdesc,
+					  SPI_fnumber(row->tupdesc, "confirmed"), &isnull);
+	row->confirmed = !isnull && DatumGetBool(d);
+}
+
+static bool
+ReadRow(DeployRow *row)
+{
+	if (SPI_processed == 0)
+		return false;
+	row->tuple = SPI_tuptable->vals[0];
+	row->tupdesc = SPI_tuptable->tupdesc;
+	FillRowFacts(row);
+	return true;
+}
+
+typedef enum ProbeResult
+{
+	PROBE_ABSENT,
+	PROBE_FOUND,
+	PROBE_UNAVAILABLE			/* use the SPI SELECT instead */
+} ProbeResult;
+
+/*
+ * Probe the primary-key index of registry.<relname> for the row whose key
+ * columns (keycols, all text, in index order) equal keyvals, with a fresh
+ * snapshot taken the way SPI takes one for a volatile function (new command
+ * id; a new snapshot under READ COMMITTED).  Returns PROBE_UNAVAILABLE when
+ * the caller lacks SELECT on the table or row-level security applies to it,
+ * so that the SPI path raises the same errors and applies the same policies
+ * as any other query.  A found row is copied into the current memory context.
+ */
+static ProbeResult
+ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
+				Datum *keyvals, TupleDesc form_desc, HeapTuple *tuple_out,
+				TupleDesc *desc_out, const char *want_col, Datum *col_out,
+				bool *col_isnull)
+{
+	Oid			nsp;
+	Oid			relid;
+	Oid			pkoid;
+	Relation	rel;
+	Relation	idx;
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	ProbeResult result = PROBE_ABSENT;
+	int			i;
+
+	nsp = get_namespace_oid("registry", true);
+	if (!OidIsValid(nsp))
+		return PROBE_UNAVAILABLE;
+	relid = get_relname_relid(relname, nsp);
+	if (!OidIsValid(relid))
+		return PROBE_UNAVAILABLE;
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return PROBE_UNAVAILABLE;
+
+	rel = table_open(relid, AccessShareLock);
+	(void) RelationGetIndexList(rel);	/* sets rd_pkindex */
+	pkoid = rel->rd_pkindex;
+	if (!OidIsValid(pkoid))
+	{
+		table_close(rel, NoLock);
+		return PROBE_UNAVAILABLE;
+	}
+	idx = index_open(pkoid, AccessShareLock);
+	if (idx->rd_index->indnkeyatts != nkeys)
+		result = PROBE_UNAVAILABLE;
+	for (i = 0; i < nkeys && result != PROBE_UNAVAILABLE; i++)
+	{
+		AttrNumber	attno = idx->rd_index->indkey.values[i];
+
+		if (attno <= 0 ||
+			strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname),
+				   keycols[i]) != 0)
+			result = PROBE_UNAVAILABLE;
+		else
+			ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber,
+								   InvalidOid, idx->rd_indcollation[i], F_TEXTEQ,
+								   keyvals[i]);
+	}
+	if (result == PROBE_UNAVAILABLE)
+	{
+		index_close(idx, NoLock);
+		table_close(rel, NoLock);
+		return result;
+	}
+
+	/* What SPI does before a statement of a volatile function. */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+
+	slot = table_slot_create(rel, NULL);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), NULL, nkeys, 0);
+#else
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), nkeys, 0);
+#endif
+	index_rescan(scan, skeys, nkeys, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		if (want_col != NULL)
+		{
+			int			fno = SPI_fnumber(RelationGetDescr(rel), want_col);
+			Form_pg_attribute att;
+
+			if (fno <= 0)
+				elog(ERROR, "registry.%s has no column \"%s\"", relname, want_col);
+			att = TupleDescAttr(RelationGetDescr(rel), fno - 1);
+			*col_out = slot_getattr(slot, fno, col_isnull);
+			if (!*col_isnull)
+				*col_out = datumCopy(*col_out, att->attbyval, att->attlen);
+		}
+		else
+		{
+			/*
+			 * Deformed and formed again (missing attributes get their
+			 * defaults), with the caller's descriptor when the layouts agree.
+			 */
+			TupleDesc	reldesc = RelationGetDescr(rel);
+			bool		same = form_desc != NULL && SameLayout(reldesc, form_desc);
+
+			slot_getallattrs(slot);
+			*desc_out = same ? form_desc : CreateTupleDescCopy(reldesc);
+			*tuple_out = heap_form_tuple(*desc_out, slot->tts_values, slot->tts_isnull);
+		}
+		result = PROBE_FOUND;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	PopActiveSnapshot();
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+	return result;
+}
+
+/*
+ * The deployment row of (project, key, chain), by a direct index probe,
+ * formed with rowdesc (registry.deployment, the result type) when its layout
+ * agrees with the table's.
+ */
+static ProbeResult
+DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow *row)
+{
+	const char *cols[3] = {"project_id", "idempotency_key", "chain_id"};
+	Datum		vals[3];
+	ProbeResult result;
+
+	vals[0] = PointerGetDatum(project);
+	vals[1] = PointerGetDatum(key);
+	vals[2] = PointerGetDatum(chain);
+	result = ProbePrimaryKey("deployments", 3, cols, vals, rowdesc, &row->tuple,
+							 &row->tupdesc, NULL, NULL, NULL);
+	if (result == PROBE_FOUND)
+		FillRowFacts(row);
+	return result;
+}
+
+/*
+ * The current artifact revision (sha256 of the creation bytecode) of
+ * (project, contract), for linking a new deployment to it; *isnull when the
+ * project has no such artifact.  Direct probe, or SPI under RLS.
+ */
+static Datum
+CurrentRevision(text *project, text *contract, bool *isnull)
+{
+	const char *cols[2] = {"project_id", "name"};
+	Datum		vals[2];
+	Datum		d = (Datum) 0;
+	Datum		args[2];
+
+	vals[0] = PointerGetDatum(project);
+	vals[1] = PointerGetDatum(contract);
+	*isnull = true;
+	switch (ProbePrimaryKey("artifacts", 2, cols, vals, NULL, NULL, NULL,
+							"bytecode_sha256", &d, isnull))
+	{
+		case PROBE_FOUND:
+			return d;
+		case PROBE_ABSENT:
+			*isnull = true;
+			return (Datum) 0;
+		case PROBE_UNAVAILABLE:
+			break;
+	}
+	args[0] = vals[0];
+	args[1] = vals[1];
+	if (SPI_execute_plan(artifact_plan, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "registry.deploy: artifact lookup failed");
+	if (SPI_processed > 0)
+	{
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+		if (!*isnull)
+			d = PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
+	}
+	return d;
+}
+
+static void
+RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 1);
+
+	if (rc != expect)
+		elog(ERROR, "registry.deploy: unexpected SPI result %s",
+			 SPI_result_code_string(rc));
+}
+
+/* True when tuples of a can be read with b: same attribute types, no dropped. */
+static bool
+SameLayout(TupleDesc a, TupleDesc b)
+{
+	int			i;
+
+	if (a->natts != b->natts)
+		return false;
+	for (i = 0; i < a->natts; i++)
+	{
+		Form_pg_attribute aa = TupleDescAttr(a, i);
+		Form_pg_attribute ba = TupleDescAttr(b, i);
+
+		if (aa->attisdropped || ba->attisdropped || aa->atttypid != ba->atttypid)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Build the function's result (a registry.deployment) from the SPI row,
+ * in the caller's memory context so it outlives SPI_finish.
+ */
+static Datum
+ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
+{
+	int			natts = rettupdesc->natts;
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext old;
+	HeapTuple	result;
+	int			i;
+
+	old = MemoryContextSwitchTo(callerctx);
+	if (row->tupdesc == rettupdesc || SameLayout(row->tupdesc, rettupdesc))
+	{
+		/* Same layout as the result type: copy the tuple whole. */
+		Datum		d = heap_copy_tuple_as_datum(row->tuple, rettupdesc);
+
+		MemoryContextSwitchTo(old);
+		return d;
+	}
+	values = palloc(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
+	for (i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(rettupdesc, i);
+		int			fno;
+
+		values[i] = (Datum) 0;
+		nulls[i] = true;
+		if (att->attisdropped)
+			continue;
+		fno = SPI_fnumber(row->tupdesc, NameStr(att->attname));
+		if (fno <= 0)
+			elog(ERROR, "registry.deployments has no column \"%s\"",
+				 NameStr(att->attname));
+		values[i] = SPI_getbinval(row->tuple, row->tupdesc, fno, &nulls[i]);
+	}
+	result = heap_form_tuple(rettupdesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	return HeapTupleGetDatum(result);
+}
+
+/*
+ * True when the stored row already holds every fact the call brings: same
+ * contract, an address equal to the caller's, a tx hash when the caller has
+ * one, and confirmation when the caller confirms.
+ */
+static bool
+RowHasEverything(DeployRow *row, const char *contract, const char *address,
+				 bool has_tx, bool confirmed)
+{
+	return strcmp(row->contract, contract) == 0 &&
+		row->address != NULL && strcmp(row->address, address) == 0 &&
+		(!has_tx || row->has_tx) &&
+		(!confirmed || row->confirmed);
+}
+
+static void
+ReportConflict(const char *project, const char *key, const char *chain,
+			   DeployRow *row, const char *contract, const char *address)
+{
+	if (row->address != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("deployment \"%s\" on chain \"%s\" already exists with another %s",
+						key, chain,
+						strcmp(row->contract, contract) != 0 ? "contract" : "address"),
+				 errdetail("Project \"%s\" stores contract \"%s\" at address %s; the call gave contract \"%s\" at address %s.",
+						   project, row->contract, row->address, contract, address)));
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("deployment \"%s\" on chain \"%s\" already exists with another contract",
+						key, chain),
+				 errdetail("Project \"%s\" stores a claim for contract \"%s\" with no address yet (stored address: none); the call gave contract \"%s\".",
+						   project, row->contract, contract)));
+}
+
+/* Fill $8, the artifact revision a new or completed deployment links to. */
+static void
+SetRevisionArg(Datum *values, char *nulls, text *project, text *contract)
+{
+	bool		isnull;
+
+	values[7] = CurrentRevision(project, contract, &isnull);
+	nulls[7] = isnull ? 'n' : ' ';
+}
+
+/*
+ * registry.deploy(idempotency_key, chain_id, contract, address,
+ *				   tx_hash DEFAULT NULL, confirmed DEFAULT false,
+ *				   project_id DEFAULT NULL) -> registry.deployment
+ */
+PG_FUNCTION_INFO_V1(registry_deploy);
+Datum
+registry_deploy(PG_FUNCTION_ARGS)
+{
+	text	   *key = OptTextArg(fcinfo, 0);
+	text	   *chain = OptTextArg(fcinfo, 1);
+	text	   *contract = OptTextArg(fcinfo, 2);
+	text	   *address = OptTextArg(fcinfo, 3);
+	text	   *tx_hash = OptTextArg(fcinfo, 4);
+	bool		confirmed = (PG_NARGS() > 5 && !PG_ARGISNULL(5)) ? PG_GETARG_BOOL(5) : false;
+	text	   *project = OptTextArg(fcinfo, 6);
+	TupleDesc	rettupdesc;
+	MemoryContext callerctx = CurrentMemoryContext;
+	Datum		values[DEPLOY_NARGS];
+	char		nulls[DEPLOY_NARGS];
+	char	   *project_s;
+	char	   *key_s;
+	char	   *chain_s;
+	char	   *contract_s;
+	char	   *address_s;
+	DeployRow	row;
+	Datum		result;
+	int			round;
+	ProbeResult probe;
+	bool		found;
+	bool		spi_connected = false;
+	bool		revision_known = false;
+	Oid			rettype;
+
+	project = CheckDeploymentKey(project, key, chain);
+	CheckField("contract", contract, DEPLOY_NAME_MAX, false);
+	CheckField("address", address, DEPLOY_VALUE_MAX, false);
+	if (tx_hash != NULL)
+		CheckField("tx_hash", tx_hash, DEPLOY_VALUE_MAX, false);
+
+	/* The result is a registry.deployment: its descriptor from the typcache. */
+	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
+	if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
+		elog(ERROR, "registry.deploy must return registry.deployment");
+	rettupdesc = lookup_rowtype_tupdesc(rettype, -1);
+
+	project_s = text_to_cstring(project);
+	key_s = text_to_cstring(key);
+	chain_s = text_to_cstring(chain);
+	contract_s = text_to_cstring(contract);
+	address_s = text_to_cstring(address);
+
+	values[0] = PointerGetDatum(project);
+	values[1] = PointerGetDatum(key);
+	values[2] = PointerGetDatum(chain);
+	values[3] = PointerGetDatum(contract);
+	values[4] = PointerGetDatum(address);
+	values[5] = PointerGetDatum(tx_hash);
+	values[6] = BoolGetDatum(confirmed);
+	memset(nulls, ' ', sizeof(nulls));
+	if (tx_hash == NULL)
+		nulls[5] = 'n';
+	values[7] = (Datum) 0;
+	nulls[7] = 'n';				/* looked up only when about to write */
+
+	probe = DirectProbe(project, key, chain, rettupdesc, &row);
+	if (probe == PROBE_FOUND && RowHasEverything(&row, contract_s, address_s,
+												 tx_hash != NULL, confirmed))
+	{
+		/* The common replay: no SPI, no write. */
+		result = ResultFromRow(&row, rettupdesc, callerctx);
+		ReleaseTupleDesc(rettupdesc);
+		PG_RETURN_DATUM(result);
+	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	spi_connected = true;
+	EnsurePlans();
+
+	found = (probe == PROBE_FOUND);
+	if (probe == PROBE_UNAVAILABLE)
+	{
+		RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
+		found = ReadRow(&row);
+	}
+	if (!found)
+	{
+		SetRevisionArg(values, nulls, project, contract);
+		revision_known = true;
+		RunPlan(insert_plan, values, nulls, SPI_OK_INSERT_RETURNING);
+		if (ReadRow(&row))
+		{
+			/* We inserted the key. */
+			result = ResultFromRow(&row, rettupdesc, callerctx);
+			SPI_finish();
+			ReleaseTupleDesc(rettupdesc);
+			PG_RETURN_DATUM(result);
+		}
+		/* A concurrent caller inserted it first and has committed. */
+		RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
+		if (!ReadRow(&row))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not read deployment \"%s\" on chain \"%s\" after a concurrent insert",
+							key_s, chain_s),
+					 errhint("Retry the call.")));
+	}
+
+	for (round = 0; round < DEPLOY_MAX_ROUNDS; round++)
+	{
+		/* Immutable facts first: contract, and address once stored. */
+		if (strcmp(row.contract, contract_s) != 0 ||
+			(row.address != NULL && strcmp(row.address, address_s) != 0))
+			ReportConflict(project_s, key_s, chain_s, &row, contract_s, address_s);
+
+		/* Nothing to add: return the stored truth without writing. */
+		if (RowHasEverything(&row, contract_s, address_s, tx_hash != NULL, confirmed))
+			break;
+
+		if (!revision_known)
+			SetRevisionArg(values, nulls, project, contract);
+		revision_known = true;
+		RunPlan(update_plan, values, nulls, SPI_OK_UPDATE_RETURNING);
+		if (ReadRow(&row))
+			break;
+
+		/* The row changed since we read it: read it again and re-decide. */
+		RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
+		if (!ReadRow(&row))
+			elog(ERROR, "deployment \"%s\" on chain \"%s\" vanished", key_s, chain_s);
+	}
+	if (round == DEPLOY_MAX_ROUNDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not merge deployment \"%s\" on chain \"%s\": it keeps changing",
+						key_s, chain_s),
+				 errhint("Retry the call.")));
+
+	result = ResultFromRow(&row, rettupdesc, callerctx);
+	if (spi_connected)
+		SPI_finish();
+	ReleaseTupleDesc(rettupdesc);
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * registry.check_chain_id(text) -> text: returns its argument when it is a
+ * valid chain id (non-empty, at most 100 bytes, no ':'), else raises 22023.
+ */
+PG_FUNCTION_INFO_V1(registry_check_chain_id);
+Datum
+registry_check_chain_id(PG_FUNCTION_ARGS)
+{
+	text	   *chain = OptTextArg(fcinfo, 0);
+
+	CheckField("chain_id", chain, DEPLOY_CHAIN_MAX, true);
+	PG_RETURN_TEXT_P(chain);
+}
+
+/*
+ * registry.check_deploy_field(value text, field text) -> text: returns the
+ * value when it is non-empty and at most 1000 bytes, else raises 22023
+ * naming the field (contract names, addresses, tx hashes, artifact names).
+ */
+PG_FUNCTION_INFO_V1(registry_check_deploy_field);
+Datum
+registry_check_deploy_field(PG_FUNCTION_ARGS)
+{
+	text	   *value = OptTextArg(fcinfo, 0);
+	char	   *field = PG_ARGISNULL(1) ? "value" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	CheckField(field, value, DEPLOY_VALUE_MAX, false);
+	PG_RETURN_TEXT_P(value);
+}

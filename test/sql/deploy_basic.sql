@@ -1,0 +1,196 @@
+-- Deployments: the idempotent registry.deploy (C), claims and broadcasts,
+-- lookups, the active chain, and every bad input with its SQLSTATE.
+\pset format unaligned
+\pset tuples_only true
+\pset pager off
+SET client_min_messages = warning;
+
+BEGIN;
+SELECT plan(76);
+
+-- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; det text;
+BEGIN
+	EXECUTE sql;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, det = PG_EXCEPTION_DETAIL;
+	RETURN st || ': ' || det;
+END $$;
+
+-- deploy: insert, replay, monotonic merge ---------------------------------------
+SELECT is((SELECT row(project_id, idempotency_key, chain_id, contract, address, tx_hash, confirmed, state)::text
+             FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa')),
+          row('_', 'dep-k1', '1', 'Token', '0xaaa', NULL, false, 'deployed')::text,
+          'a new key is inserted in the default project ''_'' as deployed');
+CREATE TEMP TABLE v1 AS SELECT xmin::text AS x_min, ctid::text AS x_ctid FROM registry.deployments
+ WHERE idempotency_key = 'dep-k1';
+SELECT is((SELECT address FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa')), '0xaaa',
+          'a replay returns the stored row');
+SELECT is((SELECT xmin::text || ctid::text FROM registry.deployments WHERE idempotency_key = 'dep-k1'),
+          (SELECT x_min || x_ctid FROM v1), 'a replay with nothing new writes no row version');
+SELECT is((SELECT row(tx_hash, state)::text FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa', '0xt1')),
+          row('0xt1', 'deployed')::text, 'a missing tx_hash is filled');
+SELECT isnt((SELECT ctid::text FROM registry.deployments WHERE idempotency_key = 'dep-k1'),
+            (SELECT x_ctid FROM v1), 'filling the tx_hash wrote a new row version');
+SELECT is((SELECT tx_hash FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa', '0xt2')), '0xt1',
+          'a stored tx_hash is kept (first fact wins)');
+SELECT is((SELECT row(confirmed, state)::text FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa', NULL, true)),
+          row(true, 'confirmed')::text, 'confirmed moves false -> true');
+SELECT is((SELECT confirmed FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa', NULL, false)), true,
+          'confirmed never moves back');
+SELECT is((SELECT confirmed FROM registry.deploy('dep-k1', '1', 'Token', '0xaaa', NULL, NULL)), true,
+          'confirmed NULL is false');
+SELECT is((SELECT count(*) FROM registry.deployments WHERE idempotency_key = 'dep-k1')::int, 1,
+          'still one row for the key');
+
+-- deploy: conflicts ---------------------------------------------------------
+SELECT throws_ok($$SELECT registry.deploy('dep-k1', '1', 'Token', '0xbbb')$$, '23505',
+                 'deployment "dep-k1" on chain "1" already exists with another address',
+                 'another address is 23505');
+SELECT is(pg_temp.err($$SELECT registry.deploy('dep-k1', '1', 'Token', '0xbbb')$$),
+          '23505: Project "_" stores contract "Token" at address 0xaaa; the call gave contract "Token" at address 0xbbb.',
+          'the 23505 DETAIL names the stored address');
+SELECT throws_ok($$SELECT registry.deploy('dep-k1', '1', 'Other', '0xaaa')$$, '23505',
+                 'deployment "dep-k1" on chain "1" already exists with another contract',
+                 'another contract is 23505');
+SELECT is((SELECT address FROM registry.deploy('dep-k1', '2', 'Token', '0xbbb')), '0xbbb',
+          'the same key on another chain is another deployment');
+SELECT is((SELECT row(project_id, address)::text FROM registry.deploy('dep-k1', '1', 'Token', '0xccc', project_id => 'dep-p')),
+          row('dep-p', '0xccc')::text, 'the same key in another project is another deployment');
+
+-- deploy: bad input -----------------------------------------------------------
+SELECT throws_ok($$SELECT registry.deploy('', '1', 'T', '0x1')$$, '22023',
+                 'idempotency_key must not be empty', 'an empty key is 22023');
+SELECT throws_ok($$SELECT registry.deploy(NULL, '1', 'T', '0x1')$$, '22023',
+                 'idempotency_key must not be null', 'a NULL key is 22023');
+SELECT throws_ok($$SELECT registry.deploy(repeat('k', 1001), '1', 'T', '0x1')$$, '22023',
+                 'idempotency_key is too long', 'a 1001-byte key is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '', 'T', '0x1')$$, '22023',
+                 'chain_id must not be empty', 'an empty chain is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1:2', 'T', '0x1')$$, '22023',
+                 'chain_id must not contain ":"', 'a chain id with a colon is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1', '', '0x1')$$, '22023',
+                 'contract must not be empty', 'an empty contract is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1', 'T', NULL)$$, '22023',
+                 'address must not be null', 'a NULL address is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1', 'T', '0x1', '')$$, '22023',
+                 'tx_hash must not be empty', 'an empty tx_hash is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1', 'T', '0x1', NULL, false, '')$$, '22023',
+                 'project_id must not be empty', 'an empty project is 22023');
+SELECT throws_ok($$SELECT registry.deploy('k', '1', 'T', '0x1', NULL, false, E'a\nb')$$, '22023',
+                 'project_id must not contain control characters', 'a control character in the project is 22023');
+SELECT is((SELECT count(*) FROM registry.deployments WHERE idempotency_key = 'k')::int, 0,
+          'failed deploys stored nothing');
+
+-- artifact revisions ------------------------------------------------------------
+SELECT lives_ok($$SELECT registry.put_artifact('dep-p', 'Vault', '[]', '0x6001')$$, 'put Vault');
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-v1', '1', 'Vault', '0xv1', project_id => 'dep-p')),
+          sha256('\x6001'::bytea), 'deploy links the artifact revision current at that moment');
+SELECT lives_ok($$SELECT registry.put_artifact('dep-p', 'Vault', '[]', '0x6002')$$, 'recompile Vault');
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-v2', '1', 'Vault', '0xv2', project_id => 'dep-p')),
+          sha256('\x6002'::bytea), 'a later deploy links the new revision');
+SELECT is(registry.artifact_json('dep-p', 'Vault',
+            (SELECT artifact_sha256 FROM registry.get_deployment('dep-v1', '1', 'dep-p'))) ->> 'bytecode',
+          '0x6001', 'the older deployment still reaches the exact compile it used');
+SELECT is((SELECT artifact_sha256 FROM registry.get_deployment('dep-k1', '1')), NULL,
+          'a deployment of a contract without an artifact links no revision');
+SELECT is((SELECT array_agg(idempotency_key)::text FROM registry.deployments_of_bytecode('0x6001')),
+          '{dep-v1}', 'deployments_of_bytecode by hex bytecode');
+SELECT is((SELECT array_agg(idempotency_key)::text FROM registry.deployments_of_bytecode(sha256('\x6002'::bytea))),
+          '{dep-v2}', 'deployments_of_bytecode by sha256');
+SELECT throws_ok($$SELECT * FROM registry.deployments_of_bytecode('\x01'::bytea)$$, '22023',
+                 'bytecode_sha256 must be 32 bytes', 'a digest of the wrong length is 22023');
+SELECT throws_ok($$SELECT * FROM registry.deployments_of_bytecode('0x0')$$, '22P02',
+                 'invalid hexadecimal in bytecode', 'bad hex bytecode is 22P02');
+
+-- lookups -------------------------------------------------------------------
+SELECT is((SELECT count(*) FROM registry.get_deployment('dep-none', '1'))::int, 0,
+          'get_deployment of an absent key returns no row');
+SELECT is((SELECT address FROM registry.get_deployment('dep-k1', '1', 'dep-p')), '0xccc',
+          'get_deployment within a project');
+SELECT is((SELECT array_agg(idempotency_key || '@' || chain_id)::text FROM registry.list_deployments('dep-p')),
+          '{dep-k1@1,dep-v1@1,dep-v2@1}', 'list_deployments of a project, oldest first');
+SELECT is((SELECT array_agg(idempotency_key || '@' || chain_id)::text FROM registry.list_deployments(NULL, '2')
+            WHERE idempotency_key LIKE 'dep-%'),
+          '{dep-k1@2}', 'list_deployments of every project on one chain');
+SELECT is((SELECT address FROM registry.latest_deployment('dep-p', 'Vault', '1')), '0xv2',
+          'latest_deployment is the most recent');
+SELECT is((SELECT address FROM registry.latest_deployment('dep-p', 'Vault', '1', 2)), '0xv1',
+          'latest_deployment nth = 2 is the one before');
+SELECT is((SELECT count(*) FROM registry.latest_deployment('dep-p', 'Vault', '1', 3))::int, 0,
+          'no third deployment');
+SELECT throws_ok($$SELECT * FROM registry.latest_deployment('dep-p', 'Vault', '1', 0)$$, '22023',
+                 'nth must be at least 1', 'nth 0 is 22023');
+
+-- active chain ------------------------------------------------------------------
+WITH d AS (DELETE FROM registry.active_chains RETURNING 1) SELECT 'active chains cleared' FROM (SELECT count(*) FROM d) AS s;
+SELECT is(registry.active_chain_id(), NULL, 'no active chain by default');
+SELECT throws_ok($$SELECT * FROM registry.latest_deployment('dep-p', 'Vault')$$, '22023',
+                 'no chain_id given and no active chain set', 'latest_deployment needs a chain');
+SELECT is(registry.set_active_chain('1'), '1', 'set the global active chain');
+SELECT is(registry.active_chain_id('dep-p'), '1', 'a project without an override sees the global chain');
+SELECT is(registry.set_active_chain('2', 'dep-p'), '2', 'set a project override');
+SELECT is(registry.active_chain_id('dep-p'), '2', 'the override wins for its project');
+SELECT is(registry.active_chain_id(), '1', 'the global value is unchanged');
+SELECT is((SELECT address FROM registry.latest_deployment('dep-p', 'Token')), NULL,
+          'latest_deployment without a chain uses the project''s active chain (nothing on 2)');
+SELECT is(registry.set_active_chain(NULL, 'dep-p'), '1', 'removing the override falls back to the global chain');
+SELECT is((SELECT address FROM registry.latest_deployment('dep-p', 'Vault')), '0xv2',
+          'latest_deployment on the active chain');
+SELECT throws_ok($$SELECT registry.set_active_chain('')$$, '22023', 'chain_id must not be empty',
+                 'an empty chain id is 22023');
+SELECT throws_ok($$SELECT registry.set_active_chain('1', '')$$, '22023', 'project_id must not be empty',
+                 'an empty project is 22023');
+
+-- claims, broadcasts, confirmations -----------------------------------------------
+SELECT is((SELECT row(claimed, (deployment).state, (deployment).address)::text
+             FROM registry.claim_deploy('dep-c1', '1', 'Vault', 'dep-p')),
+          row(true, 'pending', NULL::text)::text, 'the first claim of a key must broadcast');
+SELECT is((SELECT (deployment).artifact_sha256 FROM registry.claim_deploy('dep-c1', '1', 'Vault', 'dep-p')),
+          sha256('\x6002'::bytea), 'a claim links the current artifact revision');
+SELECT is((SELECT claimed FROM registry.claim_deploy('dep-c1', '1', 'Vault', 'dep-p')), false,
+          'a second claim of a live lease must not broadcast');
+SELECT throws_ok($$SELECT * FROM registry.claim_deploy('dep-c1', '1', 'Token', 'dep-p')$$, '23505',
+                 'deployment "dep-c1" on chain "1" already exists with another contract',
+                 'a claim for another contract is 23505');
+SELECT is((SELECT row(state, tx_hash)::text FROM registry.record_broadcast('dep-c1', '1', '0xtx1', 'dep-p')),
+          row('broadcast', '0xtx1')::text, 'record_broadcast stores the hash: broadcast');
+SELECT is((SELECT tx_hash FROM registry.record_broadcast('dep-c1', '1', '0xtx2', 'dep-p')), '0xtx2',
+          'a replacement transaction replaces the hash while not deployed');
+SELECT throws_ok($$SELECT registry.confirm_deployment('dep-c1', '1', 'dep-p')$$, '55000',
+                 'deployment "dep-c1" on chain "1" is broadcast and has no address yet',
+                 'confirming without an address is 55000');
+SELECT is((SELECT row(state, address, tx_hash)::text FROM registry.deploy('dep-c1', '1', 'Vault', '0xc1', NULL, false, 'dep-p')),
+          row('deployed', '0xc1', '0xtx2')::text, 'deploy completes a broadcast claim and keeps its hash');
+SELECT is((SELECT row(claimed, (deployment).address)::text FROM registry.claim_deploy('dep-c1', '1', 'Vault', 'dep-p')),
+          row(false, '0xc1')::text, 'a claim of a deployed key returns it, claimed = false');
+SELECT throws_ok($$SELECT registry.record_broadcast('dep-c1', '1', '0xother', 'dep-p')$$, '55000',
+                 'deployment "dep-c1" on chain "1" is already deployed', 'a different hash after deploy is 55000');
+SELECT is((SELECT state FROM registry.confirm_deployment('dep-c1', '1', 'dep-p')), 'confirmed',
+          'confirm_deployment confirms');
+SELECT is((SELECT state FROM registry.confirm_deployment('dep-c1', '1', 'dep-p')), 'confirmed',
+          'confirm_deployment is idempotent');
+SELECT throws_ok($$SELECT registry.confirm_deployment('dep-c1', '1', 'dep-p', '0xzzz')$$, '23505',
+                 NULL, 'confirming with another address is 23505');
+SELECT throws_ok($$SELECT registry.confirm_deployment('dep-none', '1')$$, 'P0002',
+                 'deployment "dep-none" on chain "1" does not exist', 'confirming an unknown key is P0002');
+SELECT throws_ok($$SELECT registry.record_broadcast('dep-none', '1', '0x1')$$, 'P0002',
+                 'deployment "dep-none" on chain "1" does not exist', 'broadcasting an unknown key is P0002');
+SELECT throws_ok($$SELECT registry.record_broadcast('dep-c1', '1', '', 'dep-p')$$, '22023',
+                 'tx_hash must not be empty', 'an empty hash is 22023');
+
+-- an expired claim is taken over; confirm_deployment can complete a claim
+SELECT is((SELECT claimed FROM registry.claim_deploy('dep-c2', '1', 'Vault', 'dep-p', '1 millisecond')), true,
+          'claim with a short lease');
+SELECT pg_sleep(0.01) IS NOT NULL AS slept \gset
+SELECT is((SELECT claimed FROM registry.claim_deploy('dep-c2', '1', 'Vault', 'dep-p')), true,
+          'an expired pending claim is claimed again');
+SELECT is((SELECT row(state, confirmed)::text FROM registry.confirm_deployment('dep-c2', '1', 'dep-p', '0xc2')),
+          row('confirmed', true)::text, 'confirm_deployment with the address completes a claim');
+SELECT throws_ok($$SELECT * FROM registry.claim_deploy('dep-c3', '1', 'Vault', 'dep-p', '0 seconds')$$, '22023',
+                 'lease must be a positive interval', 'a zero lease is 22023');
+
+SELECT * FROM finish();
+ROLLBACK;
