@@ -560,6 +560,7 @@ registry_kv_namespaces(PG_FUNCTION_ARGS)
 	text	   *org = OrgKey(PG_GETARG_TEXT_PP(0));
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext oldcxt;
+	MemoryContext roundcxt;
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
 	char	  **names;
@@ -578,6 +579,8 @@ registry_kv_namespaces(PG_FUNCTION_ARGS)
 
 	names = palloc(sizeof(char *) * maxnames);
 	SPI_connect();
+	roundcxt = AllocSetContextCreate(CurrentMemoryContext, "kv_namespaces round",
+									 ALLOCSET_SMALL_SIZES);
 	for (;;)
 	{
 		Datum		values[2];
@@ -586,9 +589,15 @@ registry_kv_namespaces(PG_FUNCTION_ARGS)
 		KvParts		p;
 
 		CHECK_FOR_INTERRUPTS();
+		if (SPI_tuptable != NULL)
+			SPI_freetuptable(SPI_tuptable);
+		MemoryContextReset(roundcxt);
+		MemoryContextSwitchTo(roundcxt);
 		values[0] = PointerGetDatum(org);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(bound, (int) bound_len));
 		KvExec(KV_PLAN_NEXT_KEY, values, true, 1);
+		/* SPI returns in its procedure context: back to this round's */
+		MemoryContextSwitchTo(roundcxt);
 		if (SPI_processed == 0)
 			break;
 		key = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
