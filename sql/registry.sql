@@ -102,6 +102,12 @@ CREATE FUNCTION registry.kv_prefix_hi(prefix text) RETURNS text
 COMMENT ON FUNCTION registry.kv_prefix_hi(text) IS
 	'the smallest string past every key a list prefix covers: the prefix lists kv_prefix_lo(p) <= key < kv_prefix_hi(p) in byte order';
 
+CREATE FUNCTION registry.kv_key_namespace(key text) RETURNS text
+	AS 'MODULE_PATHNAME', 'registry_kv_key_namespace'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.kv_key_namespace(text) IS
+	'the namespace a key routes to, (registry.ns_from_key(key)).ns without building a row; raises the same errors';
+
 CREATE FUNCTION registry.kv_org(org text) RETURNS text
 	AS 'MODULE_PATHNAME', 'registry_kv_org'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -124,15 +130,15 @@ COMMENT ON FUNCTION registry.kv_check_limit(integer) IS
 CREATE TABLE registry.kv (
 	org			text COLLATE "C" NOT NULL
 		CONSTRAINT kv_org_check CHECK (registry.valid_project_id(org)),
-	namespace	text COLLATE "C" NOT NULL,
+	namespace	text COLLATE "C" NOT NULL
+		GENERATED ALWAYS AS (registry.kv_key_namespace(key)) STORED,
 	key			text COLLATE "C" NOT NULL,
 	value		bytea NOT NULL,
 	upd			bigint NOT NULL,
-	CONSTRAINT kv_pkey PRIMARY KEY (org, key),
-	CONSTRAINT kv_namespace_check CHECK (namespace = (registry.ns_from_key(key)).ns)
+	CONSTRAINT kv_pkey PRIMARY KEY (org, key)
 ) PARTITION BY HASH (org);
 COMMENT ON TABLE registry.kv IS
-	'the namespaced key/value store of seed 004: one row per (org, key); org '''' is stored as _; namespace is derived from the key; upd is nanoseconds since the Unix epoch; hash-partitioned on org (16 partitions kv_p00 .. kv_p15)';
+	'the namespaced key/value store of seed 004: one row per (org, key); org '''' is stored as _; namespace is generated from the key (which it also validates); upd is nanoseconds since the Unix epoch; hash-partitioned on org (16 partitions kv_p00 .. kv_p15)';
 SELECT pg_catalog.pg_extension_config_dump('registry.kv', '');
 
 DO $kv$

@@ -1,13 +1,13 @@
 -- Key/value store, part 1: the key layout rules of seed 004 (pure functions
--- registry.ns_from_key, registry.split_prefix, registry.kv_prefix_lo/hi,
--- registry.kv_org, registry.kv_check_limit).
+-- registry.ns_from_key, registry.kv_key_namespace, registry.split_prefix,
+-- registry.kv_prefix_lo/hi, registry.kv_org, registry.kv_check_limit).
 \pset format unaligned
 \pset tuples_only true
 \pset pager off
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(65);
+SELECT plan(67);
 
 -- ns_from_key: every layout of the seed
 SELECT is((SELECT row(kind, ns, rest)::text FROM registry.ns_from_key('ns/default')),
@@ -75,6 +75,9 @@ SELECT throws_ok($$SELECT registry.ns_from_key('wfh/prod/wf/run')$$, '22P02',
 SELECT throws_ok($$SELECT registry.ns_from_key('idem/prod/wf')$$, '22P02',
                  'too few segments in key', 'idem needs a requestId');
 SELECT is(registry.ns_from_key(NULL), NULL, 'NULL in, NULL out (STRICT)');
+SELECT is(registry.kv_key_namespace('idem/prod/wf1/req-7'), 'prod', 'kv_key_namespace is the ns of ns_from_key');
+SELECT throws_ok($$SELECT registry.kv_key_namespace('wf/prod/x')$$, '22P02',
+                 'too few segments in key', 'kv_key_namespace raises what ns_from_key raises');
 
 -- split_prefix
 SELECT is((SELECT row(kind, ns, suffix)::text FROM registry.split_prefix('ns/')),
@@ -145,9 +148,10 @@ SELECT throws_ok($$SELECT registry.kv_check_limit(-1)$$, '22023',
 -- the layout functions are pure
 SELECT is((SELECT count(*)::int FROM pg_catalog.pg_proc
             WHERE pronamespace = 'registry'::regnamespace
-              AND proname IN ('ns_from_key', 'split_prefix', 'kv_prefix_lo', 'kv_prefix_hi', 'kv_org')
+              AND proname IN ('ns_from_key', 'split_prefix', 'kv_prefix_lo', 'kv_prefix_hi', 'kv_org',
+                              'kv_key_namespace')
               AND provolatile = 'i' AND proisstrict AND proparallel = 's'),
-          5, 'layout functions are IMMUTABLE STRICT PARALLEL SAFE');
+          6, 'layout functions are IMMUTABLE STRICT PARALLEL SAFE');
 
 SELECT * FROM finish();
 ROLLBACK;
