@@ -191,8 +191,8 @@ registry_ns_from_key(PG_FUNCTION_ARGS)
 }
 
 /*
- * registry.kv_key_namespace(key) -> text: the namespace of a key; the
- * generation expression of registry.kv.namespace, so it must stay cheap.
+ * registry.kv_key_namespace(key) -> text: the namespace of a key; used by
+ * the CHECK of registry.kv on every write, so it must stay cheap.
  */
 PG_FUNCTION_INFO_V1(registry_kv_key_namespace);
 Datum
@@ -316,8 +316,8 @@ static SPIPlanPtr kv_plans[KV_NUM_PLANS];
 
 static const char *const kv_plan_sql[KV_NUM_PLANS] = {
 	/* KV_PLAN_PUT */
-	"INSERT INTO registry.kv AS t (org, key, value, upd) "
-	"VALUES ($1, $2, $3, $4) "
+	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
 	"ON CONFLICT (org, key) DO UPDATE "
 	"SET value = EXCLUDED.value, upd = EXCLUDED.upd",
 	/* KV_PLAN_GET */
@@ -327,8 +327,8 @@ static const char *const kv_plan_sql[KV_NUM_PLANS] = {
 	"DELETE FROM registry.kv AS k "
 	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
 	/* KV_PLAN_INSERT_NEW */
-	"INSERT INTO registry.kv AS t (org, key, value, upd) "
-	"VALUES ($1, $2, $3, $4) "
+	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
 	"ON CONFLICT (org, key) DO NOTHING RETURNING t.value",
 	/* KV_PLAN_NEXT_KEY */
 	"SELECT k.key FROM registry.kv AS k "
@@ -339,7 +339,7 @@ static const char *const kv_plan_sql[KV_NUM_PLANS] = {
 static SPIPlanPtr
 KvPlan(KvPlanId id)
 {
-	static const Oid put_types[4] = {TEXTOID, TEXTOID, BYTEAOID, INT8OID};
+	static const Oid put_types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, INT8OID};
 	static const Oid two_text[2] = {TEXTOID, TEXTOID};
 
 	if (kv_plans[id] == NULL)
@@ -351,7 +351,7 @@ KvPlan(KvPlanId id)
 		if (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW)
 		{
 			types = put_types;
-			nargs = 4;
+			nargs = 5;
 		}
 		else
 		{
@@ -419,7 +419,7 @@ registry_kv_put(PG_FUNCTION_ARGS)
 	text	   *key;
 	bytea	   *value;
 	KvParts		p;
-	Datum		values[4];
+	Datum		values[5];
 	int64		upd;
 
 	NotNull(fcinfo, 0, "org");
@@ -432,9 +432,10 @@ registry_kv_put(PG_FUNCTION_ARGS)
 	upd = NowNanos();
 
 	values[0] = PointerGetDatum(org);
-	values[1] = PointerGetDatum(key);
-	values[2] = PointerGetDatum(value);
-	values[3] = Int64GetDatum(upd);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(p.ns, (int) p.ns_len));
+	values[2] = PointerGetDatum(key);
+	values[3] = PointerGetDatum(value);
+	values[4] = Int64GetDatum(upd);
 
 	SPI_connect();
 	KvExec(KV_PLAN_PUT, values, false, 0);
@@ -507,7 +508,7 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 	text	   *key;
 	bytea	   *value;
 	KvParts		p;
-	Datum		values[4];
+	Datum		values[5];
 	bytea	   *result = NULL;
 	int			round;
 
@@ -520,8 +521,9 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 	ParseKeyOrError(key, &p);
 
 	values[0] = PointerGetDatum(org);
-	values[1] = PointerGetDatum(key);
-	values[2] = PointerGetDatum(value);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(p.ns, (int) p.ns_len));
+	values[2] = PointerGetDatum(key);
+	values[3] = PointerGetDatum(value);
 
 	SPI_connect();
 	for (round = 0; round < KV_PUT_IF_ABSENT_ROUNDS && result == NULL; round++)
@@ -529,7 +531,7 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 		Datum		getvals[2];
 
 		CHECK_FOR_INTERRUPTS();
-		values[3] = Int64GetDatum(NowNanos());
+		values[4] = Int64GetDatum(NowNanos());
 		KvExec(KV_PLAN_INSERT_NEW, values, false, 0);
 		if (SPI_processed > 0)
 		{
@@ -538,7 +540,7 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 		}
 		/* someone else's row: read it (a fresh snapshot in READ COMMITTED) */
 		getvals[0] = values[0];
-		getvals[1] = values[1];
+		getvals[1] = values[2];
 		KvExec(KV_PLAN_GET, getvals, false, 1);
 		if (SPI_processed > 0)
 			result = FirstByteaResult();

@@ -36,7 +36,7 @@ CREATE TEMP TABLE kvt_before AS SELECT org, key, value, upd FROM registry.kv WHE
 ALTER TABLE registry.kv DETACH PARTITION registry.kv_p03;
 CREATE TABLE registry.kv_p03_32 PARTITION OF registry.kv FOR VALUES WITH (MODULUS 32, REMAINDER 3);
 CREATE TABLE registry.kv_p19_32 PARTITION OF registry.kv FOR VALUES WITH (MODULUS 32, REMAINDER 19);
-INSERT INTO registry.kv (org, key, value, upd) SELECT org, key, value, upd FROM registry.kv_p03;
+INSERT INTO registry.kv SELECT * FROM registry.kv_p03;
 ALTER EXTENSION registry DROP TABLE registry.kv_p03;
 DROP TABLE registry.kv_p03;
 

@@ -37,11 +37,11 @@ $$;
 -- 1,000 keys under wf/big/ among 30,000 keys of the org, and 20 other orgs
 SELECT is((SELECT count(registry.kv_put('kvt-plan', format('wf/big/w%s/r', lpad(i::text, 5, '0')), 'v'))::int
              FROM generate_series(1, 1000) AS i), 1000, '1,000 keys under wf/big/');
-INSERT INTO registry.kv (org, key, value, upd)
-SELECT 'kvt-plan', format('wf/ns%s/w%s/r', i % 10, i), '\x00', 0
+INSERT INTO registry.kv (org, namespace, key, value, upd)
+SELECT 'kvt-plan', 'ns' || (i % 10), format('wf/ns%s/w%s/r', i % 10, i), '\x00', 0
   FROM generate_series(1, 29000) AS i;
-INSERT INTO registry.kv (org, key, value, upd)
-SELECT 'kvt-plan-' || (i % 20), format('wf/big/w%s/r', i), '\x00', 0
+INSERT INTO registry.kv (org, namespace, key, value, upd)
+SELECT 'kvt-plan-' || (i % 20), 'big', format('wf/big/w%s/r', i), '\x00', 0
   FROM generate_series(1, 20000) AS i;
 ANALYZE registry.kv;
 SELECT ok(set_config('kvt.part', (SELECT DISTINCT tableoid::regclass::text FROM registry.kv WHERE org = 'kvt-plan'), true) ~ '^registry\.kv_p[0-9]{2}$',

@@ -83,17 +83,17 @@ SELECT throws_ok($$SELECT registry.kv_get('kvt-a', 'nope')$$, '22023',
                  'unknown kind "nope" in key', 'kv_get validates the key');
 SELECT throws_ok($$SELECT registry.kv_del('kvt-a', 'sc/p')$$, '22P02',
                  'too few segments in key', 'kv_del validates the key');
-SELECT throws_ok($$INSERT INTO registry.kv VALUES ('kvt-a', 'other', 'sc/prod/x', 'v', 0)$$, '428C9',
-                 NULL, 'the namespace column is generated from the key: it cannot be set');
-SELECT throws_ok($$INSERT INTO registry.kv (org, key, value, upd) VALUES ('kvt-a', 'zz/p/x', 'v', 0)$$, '22023',
+SELECT throws_ok($$INSERT INTO registry.kv VALUES ('kvt-a', 'other', 'sc/prod/x', 'v', 0)$$, '23514',
+                 NULL, 'the table refuses a namespace that disagrees with the key');
+SELECT throws_ok($$INSERT INTO registry.kv VALUES ('kvt-a', 'p', 'zz/p/x', 'v', 0)$$, '22023',
                  'unknown kind "zz" in key', 'the table refuses a key off the layout');
-SELECT lives_ok($$INSERT INTO registry.kv (org, key, value, upd) VALUES ('kvt-a', 'sc/direct/x', 'v', 0)$$,
-                'a direct INSERT of a good key works');
-SELECT is((SELECT namespace FROM registry.kv WHERE org = 'kvt-a' AND key = 'sc/direct/x'), 'direct',
-          'and gets its namespace from the key');
-SELECT throws_ok($$UPDATE registry.kv SET key = 'sc/prod/' WHERE org = 'kvt-a'$$, '22P02',
-                 'empty segment in key', 'so does an UPDATE of the key');
-SELECT throws_ok($$INSERT INTO registry.kv (org, key, value, upd) VALUES ('', 'sc/p/x', 'v', 0)$$, '23514',
+SELECT lives_ok($$INSERT INTO registry.kv VALUES ('kvt-a', 'direct', 'sc/direct/x', 'v', 0)$$,
+                'a direct INSERT of a good key and its namespace works');
+SELECT throws_ok($$UPDATE registry.kv SET key = 'sc/prod/' WHERE org = 'kvt-a' AND key = 'sc/direct/x'$$, '22P02',
+                 'empty segment in key', 'an UPDATE of the key is checked too');
+SELECT throws_ok($$UPDATE registry.kv SET key = 'sc/other/x' WHERE org = 'kvt-a' AND key = 'sc/direct/x'$$, '23514',
+                 NULL, 'and may not move the key to another namespace without its namespace column');
+SELECT throws_ok($$INSERT INTO registry.kv VALUES ('', 'p', 'sc/p/x', 'v', 0)$$, '23514',
                  NULL, 'the table refuses an org that is not stored form');
 
 -- listing in byte order, whatever the collation
