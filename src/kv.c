@@ -1,0 +1,676 @@
+/*-------------------------------------------------------------------------
+ *
+ * kv.c
+ *		SQL-callable functions of the namespaced key/value store (seed 004).
+ *
+ * The layout rules live in kv_core.c; this file turns their statuses into
+ * errors and runs the reads and writes on registry.kv through SPI plans
+ * prepared once per backend (generic plans: the partition of the org is
+ * chosen at executor start-up, so no call pays for planning).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "registry.h"
+#include "kv_core.h"
+
+/* Stored name of the empty org, as the seed's SentinelOrg. */
+#define KV_EMPTY_ORG "_"
+
+/* Give up on put_if_absent after this many insert/read rounds. */
+#define KV_PUT_IF_ABSENT_ROUNDS 100
+
+/* ---------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+ReportKvStatus(KvStatus st, const char *what, const KvParts *p, size_t len)
+{
+	int			code = kv_status_is_syntax(st) ?
+		ERRCODE_INVALID_TEXT_REPRESENTATION : ERRCODE_INVALID_PARAMETER_VALUE;
+	const char *layout = p->kind ? p->kind->layout : "";
+	const char *kname = p->kind ? p->kind->name : "";
+
+	switch (st)
+	{
+		case KV_OK:
+			return;
+		case KV_ERR_EMPTY:
+			ereport(ERROR, (errcode(code), errmsg("%s must not be empty", what)));
+			break;
+		case KV_ERR_TOO_LONG:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("%s is too long", what),
+					 errdetail("It is %zu bytes; the limit is %d bytes.",
+							   len, KV_KEY_MAX)));
+			break;
+		case KV_ERR_UNKNOWN_KIND:
+			{
+				int			shown = pg_mbcliplen(p->kind_ptr, (int) p->kind_len, 64);
+
+				ereport(ERROR,
+						(errcode(code),
+						 errmsg("unknown kind \"%.*s\" in %s", shown, p->kind_ptr, what),
+						 errhint("The kinds are ns, wf, wfh, sc, bt, dp, nx, id, sa and idem.")));
+			}
+			break;
+		case KV_ERR_PREFIX_NO_NS:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("missing namespace in prefix"),
+					 errdetail("Kind \"%s\" lists one namespace at a time; only ns and nx list across namespaces.",
+							   kname),
+					 errhint("Give a prefix such as \"%s/<namespace>/\".", kname)));
+			break;
+		case KV_ERR_EMPTY_SEGMENT:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("empty segment in %s", what),
+					 errdetail("Segments are separated by one \"/\" and none may be empty.")));
+			break;
+		case KV_ERR_KEY_NO_NS:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("missing namespace in key"),
+					 errdetail("A \"%s\" key is %s.", kname, layout)));
+			break;
+		case KV_ERR_FEW_SEGMENTS:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("too few segments in key"),
+					 errdetail("A \"%s\" key is %s.", kname, layout)));
+			break;
+		case KV_ERR_NAME_SLASH:
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("namespace name must not contain \"/\""),
+					 errdetail("A namespace key is ns/<name>.")));
+			break;
+	}
+	elog(ERROR, "unexpected key status %d", (int) st);
+}
+
+static void
+ParseKeyOrError(text *key, KvParts *p)
+{
+	const char *s = VARDATA_ANY(key);
+	size_t		len = VARSIZE_ANY_EXHDR(key);
+	KvStatus	st = kv_parse_key(s, len, p);
+
+	if (st != KV_OK)
+		ReportKvStatus(st, "key", p, len);
+}
+
+/*
+ * The stored form of an org: the empty org (and "_", its sentinel) is "_";
+ * any other org follows the project-id rule (1 to 200 bytes, no control
+ * characters).
+ */
+static text *
+OrgKey(text *org)
+{
+	int			len = VARSIZE_ANY_EXHDR(org);
+
+	if (len == 0)
+		return cstring_to_text(KV_EMPTY_ORG);
+	registry_check_project_id("org", VARDATA_ANY(org), len);
+	return org;
+}
+
+static void
+NotNull(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+/* Nanoseconds since the Unix epoch, as the seed's upd column. */
+static int64
+NowNanos(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	return (now + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY) * 1000;
+}
+
+static Datum
+ThreeTextRecord(FunctionCallInfo fcinfo, const char *a, size_t alen,
+				const char *b, size_t blen, const char *c, size_t clen)
+{
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = PointerGetDatum(cstring_to_text_with_len(a, (int) alen));
+	if (b == NULL)
+		nulls[1] = true;
+	else
+		values[1] = PointerGetDatum(cstring_to_text_with_len(b, (int) blen));
+	values[2] = PointerGetDatum(cstring_to_text_with_len(c, (int) clen));
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* ---------------------------------------------------------------------------
+ * Layout functions (pure)
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * registry.ns_from_key(key) -> (kind, ns, rest): the routing of a stored key.
+ * For ns/<name>, ns is <name> and rest is empty.
+ */
+PG_FUNCTION_INFO_V1(registry_ns_from_key);
+Datum
+registry_ns_from_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	KvParts		p;
+
+	ParseKeyOrError(key, &p);
+	PG_RETURN_DATUM(ThreeTextRecord(fcinfo, p.kind_ptr, p.kind_len,
+									p.ns, p.ns_len, p.rest, p.rest_len));
+}
+
+/*
+ * registry.kv_key_namespace(key) -> text: the namespace of a key; used by
+ * the CHECK of registry.kv on every write, so it must stay cheap.
+ */
+PG_FUNCTION_INFO_V1(registry_kv_key_namespace);
+Datum
+registry_kv_key_namespace(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	KvParts		p;
+
+	ParseKeyOrError(key, &p);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(p.ns, (int) p.ns_len));
+}
+
+/*
+ * registry.split_prefix(prefix) -> (kind, ns, suffix): ns is NULL when the
+ * prefix lists across namespaces (kinds ns and nx only).
+ */
+PG_FUNCTION_INFO_V1(registry_split_prefix);
+Datum
+registry_split_prefix(PG_FUNCTION_ARGS)
+{
+	text	   *prefix = PG_GETARG_TEXT_PP(0);
+	size_t		len = VARSIZE_ANY_EXHDR(prefix);
+	KvParts		p;
+	KvStatus	st = kv_parse_prefix(VARDATA_ANY(prefix), len, &p);
+
+	if (st != KV_OK)
+		ReportKvStatus(st, "prefix", &p, len);
+	PG_RETURN_DATUM(ThreeTextRecord(fcinfo, p.kind_ptr, p.kind_len,
+									p.ns, p.ns_len, p.rest, p.rest_len));
+}
+
+/*
+ * The bounds of the byte range a list prefix covers: lo <= key < hi.
+ */
+static text *
+PrefixBound(text *prefix, bool want_hi)
+{
+	size_t		len = VARSIZE_ANY_EXHDR(prefix);
+	char	   *lo = palloc(KV_BOUND_MAX);
+	char	   *hi = palloc(KV_BOUND_MAX);
+	size_t		lo_len,
+				hi_len;
+	KvStatus	st;
+
+	st = kv_prefix_range(VARDATA_ANY(prefix), len,
+						 GetDatabaseEncoding() == PG_UTF8,
+						 lo, &lo_len, hi, &hi_len);
+	if (st != KV_OK)
+	{
+		KvParts		p;
+
+		(void) kv_parse_prefix(VARDATA_ANY(prefix), len, &p);
+		ReportKvStatus(st, "prefix", &p, len);
+	}
+	if (want_hi)
+		return cstring_to_text_with_len(hi, (int) hi_len);
+	return cstring_to_text_with_len(lo, (int) lo_len);
+}
+
+/* registry.kv_prefix_lo(prefix) -> text: first key a prefix lists. */
+PG_FUNCTION_INFO_V1(registry_kv_prefix_lo);
+Datum
+registry_kv_prefix_lo(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(PrefixBound(PG_GETARG_TEXT_PP(0), false));
+}
+
+/* registry.kv_prefix_hi(prefix) -> text: the keys a prefix lists are < hi. */
+PG_FUNCTION_INFO_V1(registry_kv_prefix_hi);
+Datum
+registry_kv_prefix_hi(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(PrefixBound(PG_GETARG_TEXT_PP(0), true));
+}
+
+/* registry.kv_org(org) -> text: the stored form of an org ('' is '_'). */
+PG_FUNCTION_INFO_V1(registry_kv_org);
+Datum
+registry_kv_org(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(OrgKey(PG_GETARG_TEXT_PP(0)));
+}
+
+/*
+ * registry.kv_check_limit(integer) -> bigint: a list limit; NULL is no limit,
+ * a negative one is 22023.
+ */
+PG_FUNCTION_INFO_V1(registry_kv_check_limit);
+Datum
+registry_kv_check_limit(PG_FUNCTION_ARGS)
+{
+	int32		lim;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	lim = PG_GETARG_INT32(0);
+	if (lim < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limit must not be negative"),
+				 errdetail("The limit given is %d.", lim)));
+	PG_RETURN_INT64((int64) lim);
+}
+
+/* ---------------------------------------------------------------------------
+ * Reads and writes
+ * ---------------------------------------------------------------------------
+ */
+
+typedef enum KvPlanId
+{
+	KV_PLAN_PUT,
+	KV_PLAN_GET,
+	KV_PLAN_DEL,
+	KV_PLAN_INSERT_NEW,
+	KV_PLAN_NEXT_KEY,
+	KV_NUM_PLANS
+} KvPlanId;
+
+static SPIPlanPtr kv_plans[KV_NUM_PLANS];
+
+static const char *const kv_plan_sql[KV_NUM_PLANS] = {
+	/* KV_PLAN_PUT */
+	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
+	"ON CONFLICT (org, key) DO UPDATE "
+	"SET value = EXCLUDED.value, upd = EXCLUDED.upd",
+	/* KV_PLAN_GET */
+	"SELECT k.value FROM registry.kv AS k "
+	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
+	/* KV_PLAN_DEL */
+	"DELETE FROM registry.kv AS k "
+	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
+	/* KV_PLAN_INSERT_NEW */
+	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
+	"ON CONFLICT (org, key) DO NOTHING RETURNING t.value",
+	/* KV_PLAN_NEXT_KEY */
+	"SELECT k.key FROM registry.kv AS k "
+	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.>=) $2 "
+	"ORDER BY k.key USING OPERATOR(pg_catalog.<) LIMIT 1",
+};
+
+static SPIPlanPtr
+KvPlan(KvPlanId id)
+{
+	static const Oid put_types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, INT8OID};
+	static const Oid two_text[2] = {TEXTOID, TEXTOID};
+
+	if (kv_plans[id] == NULL)
+	{
+		SPIPlanPtr	plan;
+		const Oid  *types;
+		int			nargs;
+
+		if (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW)
+		{
+			types = put_types;
+			nargs = 5;
+		}
+		else
+		{
+			types = two_text;
+			nargs = 2;
+		}
+		plan = SPI_prepare_cursor(kv_plan_sql[id], nargs, (Oid *) types,
+								  CURSOR_OPT_GENERIC_PLAN);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 kv_plan_sql[id], SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		kv_plans[id] = plan;
+	}
+	return kv_plans[id];
+}
+
+static int
+KvExec(KvPlanId id, Datum *values, bool read_only, long count)
+{
+	int			rc = SPI_execute_plan(KvPlan(id), values, NULL, read_only, count);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+/*
+ * Copy a varlena datum (detoasted) into the memory context that was current
+ * before SPI_connect, so it outlives SPI_finish.
+ */
+static struct varlena *
+CopyOutOfSpi(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	Size		sz = VARSIZE_ANY(v);
+	struct varlena *out = (struct varlena *) SPI_palloc(sz);
+
+	memcpy(out, v, sz);
+	return out;
+}
+
+/* Copy the bytea in column 1 of the first result row out of SPI memory. */
+static bytea *
+FirstByteaResult(void)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+	if (isnull)
+		return NULL;
+	return (bytea *) CopyOutOfSpi(d);
+}
+
+/*
+ * registry.kv_put(org, key, value) -> bigint: insert or replace; returns the
+ * row's new upd (nanoseconds since the Unix epoch).
+ */
+PG_FUNCTION_INFO_V1(registry_kv_put);
+Datum
+registry_kv_put(PG_FUNCTION_ARGS)
+{
+	text	   *org;
+	text	   *key;
+	bytea	   *value;
+	KvParts		p;
+	Datum		values[5];
+	int64		upd;
+
+	NotNull(fcinfo, 0, "org");
+	NotNull(fcinfo, 1, "key");
+	NotNull(fcinfo, 2, "value");
+	org = OrgKey(PG_GETARG_TEXT_PP(0));
+	key = PG_GETARG_TEXT_PP(1);
+	value = PG_GETARG_BYTEA_PP(2);
+	ParseKeyOrError(key, &p);
+	upd = NowNanos();
+
+	values[0] = PointerGetDatum(org);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(p.ns, (int) p.ns_len));
+	values[2] = PointerGetDatum(key);
+	values[3] = PointerGetDatum(value);
+	values[4] = Int64GetDatum(upd);
+
+	SPI_connect();
+	KvExec(KV_PLAN_PUT, values, false, 0);
+	SPI_finish();
+	PG_RETURN_INT64(upd);
+}
+
+/* registry.kv_get(org, key) -> bytea: the value, or NULL when absent. */
+PG_FUNCTION_INFO_V1(registry_kv_get);
+Datum
+registry_kv_get(PG_FUNCTION_ARGS)
+{
+	text	   *org = OrgKey(PG_GETARG_TEXT_PP(0));
+	text	   *key = PG_GETARG_TEXT_PP(1);
+	KvParts		p;
+	Datum		values[2];
+	bytea	   *result = NULL;
+
+	ParseKeyOrError(key, &p);
+	values[0] = PointerGetDatum(org);
+	values[1] = PointerGetDatum(key);
+
+	SPI_connect();
+	KvExec(KV_PLAN_GET, values, true, 1);
+	if (SPI_processed > 0)
+		result = FirstByteaResult();
+	SPI_finish();
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(result);
+}
+
+/*
+ * registry.kv_del(org, key) -> boolean: true when a row was deleted; deleting
+ * a missing key is a no-op that returns false.
+ */
+PG_FUNCTION_INFO_V1(registry_kv_del);
+Datum
+registry_kv_del(PG_FUNCTION_ARGS)
+{
+	text	   *org = OrgKey(PG_GETARG_TEXT_PP(0));
+	text	   *key = PG_GETARG_TEXT_PP(1);
+	KvParts		p;
+	Datum		values[2];
+	bool		found;
+
+	ParseKeyOrError(key, &p);
+	values[0] = PointerGetDatum(org);
+	values[1] = PointerGetDatum(key);
+
+	SPI_connect();
+	KvExec(KV_PLAN_DEL, values, false, 0);
+	found = SPI_processed > 0;
+	SPI_finish();
+	PG_RETURN_BOOL(found);
+}
+
+/*
+ * registry.kv_put_if_absent(org, key, value) -> bytea: stores value when the
+ * key is absent and returns the stored value either way, so racing writers
+ * of an idempotency record all get the one that won.  Under READ COMMITTED a
+ * writer that loses waits for the winner to commit and returns its value;
+ * under REPEATABLE READ or SERIALIZABLE it gets 40001 instead.
+ */
+PG_FUNCTION_INFO_V1(registry_kv_put_if_absent);
+Datum
+registry_kv_put_if_absent(PG_FUNCTION_ARGS)
+{
+	text	   *org;
+	text	   *key;
+	bytea	   *value;
+	KvParts		p;
+	Datum		values[5];
+	bytea	   *result = NULL;
+	int			round;
+
+	NotNull(fcinfo, 0, "org");
+	NotNull(fcinfo, 1, "key");
+	NotNull(fcinfo, 2, "value");
+	org = OrgKey(PG_GETARG_TEXT_PP(0));
+	key = PG_GETARG_TEXT_PP(1);
+	value = PG_GETARG_BYTEA_PP(2);
+	ParseKeyOrError(key, &p);
+
+	values[0] = PointerGetDatum(org);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(p.ns, (int) p.ns_len));
+	values[2] = PointerGetDatum(key);
+	values[3] = PointerGetDatum(value);
+
+	SPI_connect();
+	for (round = 0; round < KV_PUT_IF_ABSENT_ROUNDS && result == NULL; round++)
+	{
+		Datum		getvals[2];
+
+		CHECK_FOR_INTERRUPTS();
+		values[4] = Int64GetDatum(NowNanos());
+		KvExec(KV_PLAN_INSERT_NEW, values, false, 0);
+		if (SPI_processed > 0)
+		{
+			result = FirstByteaResult();
+			break;
+		}
+		/* someone else's row: read it (a fresh snapshot in READ COMMITTED) */
+		getvals[0] = values[0];
+		getvals[1] = values[2];
+		KvExec(KV_PLAN_GET, getvals, false, 1);
+		if (SPI_processed > 0)
+			result = FirstByteaResult();
+		/* else it was deleted in between: try to insert again */
+	}
+	SPI_finish();
+	if (result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not settle the value of a contended key"),
+				 errdetail("The key was inserted and deleted by others %d times in a row.",
+						   KV_PUT_IF_ABSENT_ROUNDS)));
+	PG_RETURN_BYTEA_P(result);
+}
+
+static int
+CompareCStrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * registry.kv_namespaces(org) -> setof text: every namespace of the org in
+ * byte order.  A skip scan over the (org, key) index: one probe per distinct
+ * (kind, namespace), whatever the number of keys.
+ */
+PG_FUNCTION_INFO_V1(registry_kv_namespaces);
+Datum
+registry_kv_namespaces(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	text	   *org = OrgKey(PG_GETARG_TEXT_PP(0));
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext oldcxt;
+	MemoryContext roundcxt;
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
+	char	  **names;
+	int			nnames = 0;
+	int			maxnames = 16;
+	char	   *bound = palloc(KV_BOUND_MAX);
+	size_t		bound_len = 0;
+	int			utf8 = GetDatabaseEncoding() == PG_UTF8;
+	int			i;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+
+	names = palloc(sizeof(char *) * maxnames);
+	SPI_connect();
+	roundcxt = AllocSetContextCreate(CurrentMemoryContext, "kv_namespaces round",
+									 ALLOCSET_SMALL_SIZES);
+	for (;;)
+	{
+		Datum		values[2];
+		bool		isnull;
+		text	   *key;
+		KvParts		p;
+
+		CHECK_FOR_INTERRUPTS();
+		if (SPI_tuptable != NULL)
+			SPI_freetuptable(SPI_tuptable);
+		MemoryContextReset(roundcxt);
+		MemoryContextSwitchTo(roundcxt);
+		values[0] = PointerGetDatum(org);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(bound, (int) bound_len));
+		KvExec(KV_PLAN_NEXT_KEY, values, true, 1);
+		/* SPI returns in its procedure context: back to this round's */
+		MemoryContextSwitchTo(roundcxt);
+		if (SPI_processed == 0)
+			break;
+		key = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull));
+		if (kv_parse_key(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), &p) != KV_OK)
+		{
+			/* the table's CHECK keeps this from happening; step over it */
+			bound_len = VARSIZE_ANY_EXHDR(key);
+			memcpy(bound, VARDATA_ANY(key), bound_len);
+			bound[bound_len++] = '\x01';
+			continue;
+		}
+		if (nnames == maxnames)
+		{
+			oldcxt = MemoryContextSwitchTo(callercxt);
+			maxnames *= 2;
+			names = repalloc(names, sizeof(char *) * maxnames);
+			MemoryContextSwitchTo(oldcxt);
+		}
+		names[nnames] = MemoryContextAlloc(callercxt, p.ns_len + 1);
+		memcpy(names[nnames], p.ns, p.ns_len);
+		names[nnames][p.ns_len] = '\0';
+		nnames++;
+		/* next probe: past every key of this (kind, namespace) */
+		memcpy(bound, p.kind_ptr, p.kind_len);
+		bound_len = p.kind_len;
+		bound[bound_len++] = '/';
+		memcpy(bound + bound_len, p.ns, p.ns_len);
+		bound_len += p.ns_len;
+		if (p.kind->rest_segments == 0)
+			bound[bound_len++] = '\x01';
+		else
+		{
+			bound[bound_len++] = '/';
+			bound_len = kv_successor(bound, bound_len, utf8);
+		}
+	}
+	SPI_finish();
+
+	qsort(names, nnames, sizeof(char *), CompareCStrings);
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	tupdesc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(tupdesc, (AttrNumber) 1, "namespace", TEXTOID, -1, 0);
+	tupstore = tuplestore_begin_heap(true, false, work_mem);
+	for (i = 0; i < nnames; i++)
+	{
+		Datum		v;
+		bool		n = false;
+
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		v = PointerGetDatum(cstring_to_text(names[i]));
+		tuplestore_putvalues(tupstore, tupdesc, &v, &n);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tupstore;
+	rsinfo->setDesc = tupdesc;
+	return (Datum) 0;
+}
