@@ -25,6 +25,9 @@ GRANT USAGE ON SCHEMA registry TO registry_deploy_tester, registry_deploy_nobody
 GRANT SELECT, INSERT, UPDATE ON registry.deployments, registry.artifacts TO registry_deploy_tester;
 GRANT SELECT ON registry.artifact_revisions TO registry_deploy_tester;
 GRANT USAGE ON SEQUENCE registry.deployments_id_seq TO registry_deploy_tester;
+-- EXECUTE on writing functions comes with the group role (tenancy section).
+GRANT registry_writer TO registry_deploy_tester;
+GRANT EXECUTE ON FUNCTION registry.deploy(text, text, text, text, text, boolean, text) TO registry_deploy_nobody;
 
 SELECT lives_ok($$SELECT registry.deploy('rls-k', '1', 'Token', '0xhidden', NULL, false, 'rls-hidden')$$,
                 'a deployment in a project the tester will not see');

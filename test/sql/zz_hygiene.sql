@@ -63,8 +63,10 @@ SELECT is(ARRAY(SELECT sig FROM ext_functions f JOIN pg_catalog.pg_language l ON
 SELECT is(ARRAY(SELECT sig FROM ext_functions f JOIN pg_catalog.pg_language l ON l.oid = f.prolang
                  WHERE l.lanname = 'c' AND f.provolatile = 'i' AND NOT f.proisstrict
                    AND f.prorettype <> 'pg_catalog.internal'::regtype
-                   AND f.prokind = 'f' ORDER BY 1),
-          '{}'::text[], 'every IMMUTABLE C function is STRICT');
+                   AND f.prokind = 'f'
+                   -- validators (check_*) take NULL on purpose, to reject it
+                   AND f.proname NOT LIKE '%check\_%' ORDER BY 1),
+          '{}'::text[], 'every IMMUTABLE C function is STRICT (validators aside)');
 
 SELECT is(ARRAY(SELECT sig FROM ext_functions f JOIN pg_catalog.pg_language l ON l.oid = f.prolang
                  WHERE l.lanname = 'plpgsql'
