@@ -64,6 +64,179 @@ COMMENT ON FUNCTION registry.check_project_id(text) IS
 -- Section: blobs and the version registry (seeds 001, 003)
 -- ===========================================================================
 
+--
+-- Content-addressed blobs (seed 003).  A blob is stored once per content
+-- key, cut into chunks of registry.blob_chunk_size() bytes (256 KiB) keyed
+-- (key, chunk_no), so a range read fetches only the chunks it overlaps, and
+-- inside an uncompressed chunk only the TOAST pages of the slice
+-- (STORAGE EXTERNAL allows sliced fetches).  Compressed blobs keep their
+-- chunks in the column "packed" (default TOAST storage: pglz, or whatever
+-- default_toast_compression says), whose slices decompress only up to the
+-- end of the slice.
+--
+CREATE FUNCTION registry.blob_key(data bytea) RETURNS text
+	AS 'MODULE_PATHNAME', 'blob_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.blob_key(bytea) IS
+	'content key of the bytes: lowercase base32 (no padding, no multibase prefix) of the sha2-256 multihash 0x12 0x20 || digest';
+
+CREATE FUNCTION registry.valid_blob_key(key text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'valid_blob_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.valid_blob_key(text) IS
+	'true when the text is a well-formed content key (55 base32 characters of a sha2-256 multihash)';
+
+CREATE FUNCTION registry.check_blob_key(key text) RETURNS text
+	AS 'MODULE_PATHNAME', 'check_blob_key'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.check_blob_key(text) IS
+	'returns its argument when it is a well-formed content key, else raises 22P02 saying why';
+
+CREATE FUNCTION registry.blob_shard(key text) RETURNS text
+	AS 'MODULE_PATHNAME', 'blob_shard_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.blob_shard(text) IS
+	'flatfs next-to-last/2 shard directory of a key: the two characters before the last one, left-padded with _ (quux -> uu)';
+
+CREATE FUNCTION registry.blob_chunk_size() RETURNS integer
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN 262144;
+COMMENT ON FUNCTION registry.blob_chunk_size() IS
+	'bytes per stored blob chunk (256 KiB): a range read touches only the chunks it overlaps';
+
+CREATE TABLE registry.blobs (
+	key			text PRIMARY KEY CHECK (registry.valid_blob_key(key)),
+	size		bigint NOT NULL CHECK (size >= 0),
+	compressed	boolean NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE registry.blobs IS
+	'content-addressed blobs, one row per distinct content (shared by every project); the bytes live in registry.blob_chunks';
+SELECT pg_catalog.pg_extension_config_dump('registry.blobs', '');
+
+CREATE TABLE registry.blob_chunks (
+	key			text NOT NULL REFERENCES registry.blobs (key) ON DELETE CASCADE,
+	chunk_no	integer NOT NULL CHECK (chunk_no >= 0),
+	raw			bytea,
+	packed		bytea,
+	PRIMARY KEY (key, chunk_no),
+	CHECK ((raw IS NULL) <> (packed IS NULL))
+);
+ALTER TABLE registry.blob_chunks ALTER COLUMN raw SET STORAGE EXTERNAL;
+COMMENT ON TABLE registry.blob_chunks IS
+	'the bytes of each blob in 256 KiB chunks: raw (uncompressed, STORAGE EXTERNAL, sliced reads) or packed (TOAST-compressed)';
+SELECT pg_catalog.pg_extension_config_dump('registry.blob_chunks', '');
+
+CREATE FUNCTION registry.put_blob(data bytea, compress boolean DEFAULT true) RETURNS text
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k text := registry.blob_key(data);
+	n bigint := pg_catalog.length(data);
+	cs integer := registry.blob_chunk_size();
+	inserted boolean;
+BEGIN
+	LOOP
+		inserted := false;
+		INSERT INTO registry.blobs (key, size, compressed)
+			VALUES (k, n, compress)
+			ON CONFLICT (key) DO NOTHING
+			RETURNING true INTO inserted;
+		IF inserted THEN
+			IF compress THEN
+				INSERT INTO registry.blob_chunks (key, chunk_no, packed)
+				SELECT k, c, pg_catalog.substr(data, c * cs + 1, cs)
+				  FROM pg_catalog.generate_series(0, GREATEST((n - 1) / cs, 0)::integer) AS c;
+			ELSE
+				INSERT INTO registry.blob_chunks (key, chunk_no, raw)
+				SELECT k, c, pg_catalog.substr(data, c * cs + 1, cs)
+				  FROM pg_catalog.generate_series(0, GREATEST((n - 1) / cs, 0)::integer) AS c;
+			END IF;
+			RETURN k;
+		END IF;
+		-- Already stored: hold it so a concurrent reclaim cannot delete it
+		-- before this transaction ends (a reclaim locks it FOR UPDATE).
+		PERFORM 1 FROM registry.blobs b WHERE b.key = k FOR KEY SHARE;
+		IF FOUND THEN
+			RETURN k;
+		END IF;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION registry.put_blob(bytea, boolean) IS
+	'stores the bytes once under their content key and returns the key; compress chooses TOAST-compressed chunks (the first writer of a content decides)';
+
+CREATE FUNCTION registry.blob_size(key text) RETURNS bigint
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT b.size FROM registry.blobs b WHERE b.key = registry.check_blob_key(blob_size.key);
+END;
+COMMENT ON FUNCTION registry.blob_size(text) IS
+	'size in bytes of a stored blob; NULL when no blob has the key; 22P02 for a malformed key';
+
+CREATE FUNCTION registry.get_blob(key text, range_start bigint DEFAULT 0, range_end bigint DEFAULT NULL)
+	RETURNS bytea
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sz bigint;
+	cs integer := registry.blob_chunk_size();
+	lo bigint;
+	hi bigint;
+	result bytea;
+BEGIN
+	IF key IS NULL THEN
+		RETURN NULL;
+	END IF;
+	SELECT b.size INTO sz FROM registry.blobs b WHERE b.key = registry.check_blob_key(get_blob.key);
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'blob % not found', key USING ERRCODE = 'P0002';
+	END IF;
+	lo := coalesce(range_start, 0);
+	IF lo < 0 THEN
+		RAISE EXCEPTION 'range not satisfiable: range_start % is negative', lo
+			USING ERRCODE = '22023';
+	END IF;
+	IF range_end IS NULL THEN
+		IF lo = 0 AND sz = 0 THEN
+			RETURN '\x'::bytea;
+		END IF;
+		hi := sz - 1;
+	ELSE
+		IF range_end < lo THEN
+			RAISE EXCEPTION 'range not satisfiable: range_end % is before range_start %', range_end, lo
+				USING ERRCODE = '22023';
+		END IF;
+		hi := LEAST(range_end, sz - 1);
+	END IF;
+	IF lo >= sz THEN
+		RAISE EXCEPTION 'range not satisfiable: range_start % is beyond the blob of % bytes', lo, sz
+			USING ERRCODE = '22023';
+	END IF;
+	SELECT pg_catalog.string_agg(
+			pg_catalog.substr(coalesce(c.raw, c.packed),
+				(GREATEST(lo - c.chunk_no::bigint * cs, 0) + 1)::integer,
+				(LEAST(hi - c.chunk_no::bigint * cs, cs - 1) - GREATEST(lo - c.chunk_no::bigint * cs, 0) + 1)::integer),
+			'\x'::bytea ORDER BY c.chunk_no)
+	  INTO result
+	  FROM registry.blob_chunks c
+	 WHERE c.key = get_blob.key
+	   AND c.chunk_no BETWEEN (lo / cs)::integer AND (hi / cs)::integer;
+	RETURN result;
+END
+$$;
+COMMENT ON FUNCTION registry.get_blob(text, bigint, bigint) IS
+	'bytes range_start..range_end (inclusive, 0-based, an end past the blob is clamped as in HTTP) of a blob; 22023 when the range is outside the blob, P0002 for an unknown key, 22P02 for a malformed one';
+
+CREATE FUNCTION registry.unified_diff(a bytea, b bytea, label_a text DEFAULT 'a', label_b text DEFAULT 'b',
+		context integer DEFAULT 3) RETURNS text
+	AS 'MODULE_PATHNAME', 'unified_diff'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.unified_diff(bytea, bytea, text, text, integer) IS
+	'unified diff (GNU diff -u format, linear-space Myers) turning a into b, empty when equal; NULL when either is not text (a NUL byte or invalid in the server encoding)';
+
 -- (end of section: blobs and the version registry)
 
 
