@@ -57,6 +57,266 @@ COMMENT ON FUNCTION registry.check_project_id(text) IS
 -- Section: semantic version type
 -- ===========================================================================
 
+-- registry.semver: SemVer 2.0.0 versions (src/semver.c, src/semver_core.c).
+-- Precedence is SemVer 2.0.0 section 11; equality and hashing ignore build
+-- metadata; ranges follow node-semver.
+
+CREATE TYPE registry.semver;
+
+CREATE FUNCTION registry.semver_in(cstring) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_in'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_in(cstring) IS
+	'input function of registry.semver: strict SemVer 2.0.0 syntax, 22P02 with the position otherwise';
+
+CREATE FUNCTION registry.semver_out(registry.semver) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'semver_out'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_out(registry.semver) IS
+	'output function of registry.semver';
+
+CREATE FUNCTION registry.semver_recv(internal) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_recv'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_recv(internal) IS
+	'binary input of registry.semver: a format byte (1) followed by the version text';
+
+CREATE FUNCTION registry.semver_send(registry.semver) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'semver_send'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_send(registry.semver) IS
+	'binary output of registry.semver: a format byte (1) followed by the version text';
+
+CREATE TYPE registry.semver (
+	INPUT = registry.semver_in,
+	OUTPUT = registry.semver_out,
+	RECEIVE = registry.semver_recv,
+	SEND = registry.semver_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE registry.semver IS
+	'a semantic version (SemVer 2.0.0): ordered by precedence, equality and hashing ignore build metadata';
+
+CREATE FUNCTION registry.to_semver(text) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'to_semver'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.to_semver(text) IS
+	'lenient constructor: accepts v1.2, 1, 1.0beta1, =1.2.3, leading zeros and surrounding spaces';
+
+CREATE CAST (registry.semver AS text) WITH INOUT AS ASSIGNMENT;
+COMMENT ON CAST (registry.semver AS text) IS 'the version as SemVer text';
+CREATE CAST (text AS registry.semver) WITH INOUT AS ASSIGNMENT;
+COMMENT ON CAST (text AS registry.semver) IS 'strict SemVer text to a version (22P02 when invalid)';
+
+-- comparison
+
+CREATE FUNCTION registry.semver_cmp(registry.semver, registry.semver) RETURNS integer
+	AS 'MODULE_PATHNAME', 'semver_cmp'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_cmp(registry.semver, registry.semver) IS
+	'SemVer 2.0.0 precedence: -1, 0 or 1 (build metadata ignored)';
+
+CREATE FUNCTION registry.semver_eq(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_eq'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_eq(registry.semver, registry.semver) IS
+	'equal precedence (build metadata ignored)';
+CREATE FUNCTION registry.semver_ne(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_ne'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_ne(registry.semver, registry.semver) IS
+	'different precedence';
+CREATE FUNCTION registry.semver_lt(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_lt'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_lt(registry.semver, registry.semver) IS
+	'lower precedence';
+CREATE FUNCTION registry.semver_le(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_le'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_le(registry.semver, registry.semver) IS
+	'lower or equal precedence';
+CREATE FUNCTION registry.semver_gt(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_gt'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_gt(registry.semver, registry.semver) IS
+	'higher precedence';
+CREATE FUNCTION registry.semver_ge(registry.semver, registry.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_ge'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_ge(registry.semver, registry.semver) IS
+	'higher or equal precedence';
+
+CREATE OPERATOR registry.= (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_eq,
+	COMMUTATOR = OPERATOR(registry.=), NEGATOR = OPERATOR(registry.<>),
+	RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+	HASHES, MERGES
+);
+COMMENT ON OPERATOR registry.= (registry.semver, registry.semver) IS
+	'equal precedence (build metadata ignored)';
+CREATE OPERATOR registry.<> (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_ne,
+	COMMUTATOR = OPERATOR(registry.<>), NEGATOR = OPERATOR(registry.=),
+	RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR registry.<> (registry.semver, registry.semver) IS
+	'different precedence';
+CREATE OPERATOR registry.< (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_lt,
+	COMMUTATOR = OPERATOR(registry.>), NEGATOR = OPERATOR(registry.>=),
+	RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+COMMENT ON OPERATOR registry.< (registry.semver, registry.semver) IS
+	'lower precedence';
+CREATE OPERATOR registry.<= (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_le,
+	COMMUTATOR = OPERATOR(registry.>=), NEGATOR = OPERATOR(registry.>),
+	RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+COMMENT ON OPERATOR registry.<= (registry.semver, registry.semver) IS
+	'lower or equal precedence';
+CREATE OPERATOR registry.> (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_gt,
+	COMMUTATOR = OPERATOR(registry.<), NEGATOR = OPERATOR(registry.<=),
+	RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+COMMENT ON OPERATOR registry.> (registry.semver, registry.semver) IS
+	'higher precedence';
+CREATE OPERATOR registry.>= (
+	LEFTARG = registry.semver, RIGHTARG = registry.semver,
+	FUNCTION = registry.semver_ge,
+	COMMUTATOR = OPERATOR(registry.<=), NEGATOR = OPERATOR(registry.<),
+	RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR registry.>= (registry.semver, registry.semver) IS
+	'higher or equal precedence';
+
+CREATE FUNCTION registry.semver_sortsupport(internal) RETURNS void
+	AS 'MODULE_PATHNAME', 'semver_sortsupport'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_sortsupport(internal) IS
+	'btree sort support for registry.semver (abbreviated keys: the first 8 bytes of the order-preserving key)';
+
+CREATE FUNCTION registry.semver_hash(registry.semver) RETURNS integer
+	AS 'MODULE_PATHNAME', 'semver_hash'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_hash(registry.semver) IS
+	'hash of a version, consistent with = (build metadata ignored)';
+CREATE FUNCTION registry.semver_hash_extended(registry.semver, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'semver_hash_extended'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_hash_extended(registry.semver, bigint) IS
+	'seeded 64-bit hash of a version, consistent with = (build metadata ignored)';
+
+CREATE OPERATOR CLASS registry.semver_ops
+	DEFAULT FOR TYPE registry.semver USING btree AS
+		OPERATOR 1 registry.<,
+		OPERATOR 2 registry.<=,
+		OPERATOR 3 registry.=,
+		OPERATOR 4 registry.>=,
+		OPERATOR 5 registry.>,
+		FUNCTION 1 registry.semver_cmp(registry.semver, registry.semver),
+		FUNCTION 2 registry.semver_sortsupport(internal);
+COMMENT ON OPERATOR CLASS registry.semver_ops USING btree IS
+	'SemVer 2.0.0 precedence order for registry.semver';
+
+CREATE OPERATOR CLASS registry.semver_hash_ops
+	DEFAULT FOR TYPE registry.semver USING hash AS
+		OPERATOR 1 registry.=,
+		FUNCTION 1 registry.semver_hash(registry.semver),
+		FUNCTION 2 registry.semver_hash_extended(registry.semver, bigint);
+COMMENT ON OPERATOR CLASS registry.semver_hash_ops USING hash IS
+	'hashing of registry.semver consistent with = (build metadata ignored)';
+
+CREATE FUNCTION registry.semver_cmp_build(registry.semver, registry.semver) RETURNS integer
+	AS 'MODULE_PATHNAME', 'semver_cmp_build'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_cmp_build(registry.semver, registry.semver) IS
+	'a total order: precedence, then no build metadata below any, then build identifiers, then bytes';
+
+CREATE FUNCTION registry.semver_smaller(registry.semver, registry.semver) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_smaller'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_smaller(registry.semver, registry.semver) IS
+	'the lower of two versions (the first when equal)';
+CREATE FUNCTION registry.semver_larger(registry.semver, registry.semver) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_larger'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_larger(registry.semver, registry.semver) IS
+	'the higher of two versions (the first when equal)';
+
+CREATE AGGREGATE registry.min(registry.semver) (
+	SFUNC = registry.semver_smaller, STYPE = registry.semver,
+	COMBINEFUNC = registry.semver_smaller, SORTOP = OPERATOR(registry.<),
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE registry.min(registry.semver) IS 'the lowest version';
+CREATE AGGREGATE registry.max(registry.semver) (
+	SFUNC = registry.semver_larger, STYPE = registry.semver,
+	COMBINEFUNC = registry.semver_larger, SORTOP = OPERATOR(registry.>),
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE registry.max(registry.semver) IS 'the highest version';
+
+-- accessors and bumps
+
+CREATE FUNCTION registry.semver_major(registry.semver) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'semver_major'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_major(registry.semver) IS 'the major version';
+CREATE FUNCTION registry.semver_minor(registry.semver) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'semver_minor'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_minor(registry.semver) IS 'the minor version';
+CREATE FUNCTION registry.semver_patch(registry.semver) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'semver_patch'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_patch(registry.semver) IS 'the patch version';
+CREATE FUNCTION registry.semver_prerelease(registry.semver) RETURNS text
+	AS 'MODULE_PATHNAME', 'semver_prerelease'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_prerelease(registry.semver) IS
+	'the prerelease (without the hyphen), NULL for a release';
+CREATE FUNCTION registry.semver_build(registry.semver) RETURNS text
+	AS 'MODULE_PATHNAME', 'semver_build'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_build(registry.semver) IS
+	'the build metadata (without the plus), NULL when there is none';
+
+CREATE FUNCTION registry.semver_bump(registry.semver, text) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_bump'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.semver_bump(registry.semver, text) IS
+	'the next version: part major, minor, patch or prerelease, as node-semver''s inc (build metadata dropped)';
+
+CREATE FUNCTION registry.version_cmp(text, text) RETURNS integer
+	AS 'MODULE_PATHNAME', 'version_cmp'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.version_cmp(text, text) IS
+	'SemVer 2.0.0 precedence of two version texts: -1, 0 or 1 (22P02 for invalid text)';
+
+-- ranges (node-semver)
+
+CREATE FUNCTION registry.satisfies(registry.semver, text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_satisfies'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.satisfies(registry.semver, text) IS
+	'true when the version satisfies the node-semver range (^, ~, x-ranges, hyphen ranges, ||); 22P02 for a malformed range';
+
+CREATE FUNCTION registry.max_satisfying(registry.semver[], text) RETURNS registry.semver
+	AS 'MODULE_PATHNAME', 'semver_max_satisfying'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION registry.max_satisfying(registry.semver[], text) IS
+	'the highest version of the array that satisfies the node-semver range, NULL when none does';
+
 -- (end of section: semantic version type)
 
 
