@@ -1055,22 +1055,27 @@ CREATE FUNCTION registry.get_lineage(version_id bigint)
 AS $$
 DECLARE
 	s registry.versions := registry.version_or_raise(get_lineage.version_id);
+	cur_chain bigint := s.chain_id;
+	upto integer := s.chain_pos - 1;
+	parent_id bigint;
 BEGIN
-	RETURN QUERY
-	WITH RECURSIVE hops (chain_id, upto) AS (
-		SELECT s.chain_id, s.chain_pos - 1
-	  UNION ALL
-		SELECT p.chain_id, p.chain_pos
-		  FROM hops h
-		  JOIN registry.versions head ON head.project_id = s.project_id AND head.id = h.chain_id
-		  JOIN registry.versions p ON p.project_id = s.project_id AND p.id = head.primary_parent
-	)
-	SELECT s.depth - v.depth, v.id, v.seq, v.semver, v.status, v.metrics, v.created_at,
-		   v.pruned_at IS NOT NULL
-	  FROM hops h
-	  JOIN registry.versions v ON v.project_id = s.project_id AND v.chain_id = h.chain_id
-							  AND v.chain_pos <= h.upto
-	 ORDER BY v.depth DESC;
+	-- One range scan per chain the lineage crosses, then a hop from the
+	-- chain's head to its primary parent.
+	LOOP
+		IF upto >= 0 THEN
+			RETURN QUERY
+			SELECT s.depth - v.depth, v.id, v.seq, v.semver, v.status, v.metrics, v.created_at,
+				   v.pruned_at IS NOT NULL
+			  FROM registry.versions v
+			 WHERE v.project_id = s.project_id AND v.chain_id = cur_chain AND v.chain_pos <= upto
+			 ORDER BY v.chain_pos DESC;
+		END IF;
+		SELECT h.primary_parent INTO parent_id FROM registry.versions h
+		 WHERE h.project_id = s.project_id AND h.id = cur_chain;
+		EXIT WHEN parent_id IS NULL;
+		SELECT p.chain_id, p.chain_pos INTO cur_chain, upto FROM registry.versions p
+		 WHERE p.project_id = s.project_id AND p.id = parent_id;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION registry.get_lineage(bigint) IS
@@ -1084,22 +1089,33 @@ CREATE FUNCTION registry.descendants(version_id bigint)
 AS $$
 DECLARE
 	s registry.versions := registry.version_or_raise(descendants.version_id);
+	chains bigint[] := ARRAY[s.chain_id];
+	froms integer[] := ARRAY[s.chain_pos + 1];
+	frontier bigint[] := ARRAY[s.chain_id];
+	branch_from integer[] := ARRAY[s.chain_pos];
+	next_chains bigint[];
 BEGIN
-	RETURN QUERY
-	WITH RECURSIVE ch (chain_id, member_from, branch_from) AS (
-		SELECT s.chain_id, s.chain_pos + 1, s.chain_pos
-	  UNION ALL
-		SELECT b.child_chain, 0, 0
-		  FROM ch
+	-- Collect the chains below the version, one query per generation of
+	-- branches, then read their members with one range scan each.
+	LOOP
+		SELECT array_agg(b.child_chain) INTO next_chains
+		  FROM unnest(frontier, branch_from) AS f (chain_id, pos)
 		  JOIN registry.version_branches b
-			ON b.project_id = s.project_id AND b.parent_chain = ch.chain_id
-		   AND b.parent_pos >= ch.branch_from
-	)
+			ON b.project_id = s.project_id AND b.parent_chain = f.chain_id AND b.parent_pos >= f.pos;
+		EXIT WHEN next_chains IS NULL;
+		chains := chains || next_chains;
+		froms := froms || array_fill(0, ARRAY[cardinality(next_chains)]);
+		frontier := next_chains;
+		branch_from := array_fill(0, ARRAY[cardinality(next_chains)]);
+	END LOOP;
+	RETURN QUERY
 	SELECT v.depth - s.depth, v.id, v.seq, v.semver, v.parents, v.status, v.metrics, v.created_at,
 		   v.pruned_at IS NOT NULL
-	  FROM ch
-	  JOIN registry.versions v ON v.project_id = s.project_id AND v.chain_id = ch.chain_id
-							  AND v.chain_pos >= ch.member_from
+	  FROM unnest(chains, froms) AS c (chain_id, pos)
+	  CROSS JOIN LATERAL (
+		SELECT * FROM registry.versions x
+		 WHERE x.project_id = s.project_id AND x.chain_id = c.chain_id AND x.chain_pos >= c.pos
+		 OFFSET 0) v
 	 ORDER BY v.depth, v.id;
 END
 $$;
