@@ -404,7 +404,14 @@ BEGIN
 			ON CONFLICT (key) DO NOTHING
 			RETURNING true INTO inserted;
 		IF inserted THEN
-			IF compress THEN
+			IF n <= cs THEN
+				-- one chunk: the common case of source files
+				IF compress THEN
+					INSERT INTO registry.blob_chunks (key, chunk_no, packed) VALUES (k, 0, data);
+				ELSE
+					INSERT INTO registry.blob_chunks (key, chunk_no, raw) VALUES (k, 0, data);
+				END IF;
+			ELSIF compress THEN
 				INSERT INTO registry.blob_chunks (key, chunk_no, packed)
 				SELECT k, c, pg_catalog.substr(data, c * cs + 1, cs)
 				  FROM pg_catalog.generate_series(0, GREATEST((n - 1) / cs, 0)::integer) AS c;
@@ -527,14 +534,14 @@ CREATE TABLE registry.components (
 	version_strategy text NOT NULL DEFAULT 'incremental'
 		CHECK (version_strategy IN ('incremental', 'semantic')),
 	retention_policy text NOT NULL DEFAULT 'forever'
-		CHECK (registry.valid_retention_policy(retention_policy)),
+		CHECK (retention_policy = 'forever'
+			   OR retention_policy OPERATOR(pg_catalog.~) '^keep-last-[1-9][0-9]{0,8}$'),
 	compression boolean NOT NULL DEFAULT true,
-	last_seq	bigint NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (project_id, name)
 );
 COMMENT ON TABLE registry.components IS
-	'components of a project: versioning strategy, retention policy, compression, and the seq counter (last_seq) that registrations lock and bump';
+	'components of a project: versioning strategy, retention policy, compression; registrations lock the row (FOR NO KEY UPDATE) to take the next seq';
 SELECT pg_catalog.pg_extension_config_dump('registry.components', '');
 
 CREATE SEQUENCE registry.versions_id_seq;
@@ -573,7 +580,7 @@ CREATE UNIQUE INDEX versions_chain_key ON registry.versions (project_id, chain_i
 CREATE INDEX versions_live_idx ON registry.versions (project_id, component, seq) WHERE pruned_at IS NULL;
 CREATE INDEX versions_implementation_idx ON registry.versions (implementation) WHERE pruned_at IS NULL;
 CREATE INDEX versions_metadata_idx ON registry.versions USING gin (metadata jsonb_path_ops);
-CREATE INDEX versions_created_idx ON registry.versions (project_id, component, created_at);
+CREATE INDEX versions_created_idx ON registry.versions (created_at);
 CREATE INDEX versions_merge_idx ON registry.versions USING gin (parents)
 	WHERE pg_catalog.cardinality(parents) > 1;
 COMMENT ON TABLE registry.versions IS
@@ -748,10 +755,11 @@ BEGIN
 	SELECT * INTO c FROM registry.components x
 	 WHERE x.project_id = configure_component.project_id AND x.name = configure_component.component
 	   FOR UPDATE;
-	IF version_strategy IS NOT NULL AND version_strategy <> c.version_strategy AND c.last_seq > 0 THEN
+	IF version_strategy IS NOT NULL AND version_strategy <> c.version_strategy
+	   AND EXISTS (SELECT 1 FROM registry.versions v WHERE v.project_id = c.project_id AND v.component = c.name) THEN
 		RAISE EXCEPTION 'cannot change the version strategy of component % of project %', component, project_id
 			USING ERRCODE = '55000',
-				  DETAIL = format('It already has %s versions under the %s strategy.', c.last_seq, c.version_strategy);
+				  DETAIL = format('It already has versions under the %s strategy.', c.version_strategy);
 	END IF;
 	UPDATE registry.components x
 	   SET version_strategy = coalesce(configure_component.version_strategy, x.version_strategy),
@@ -786,6 +794,7 @@ DECLARE
 	sv registry.semver;
 	base registry.semver;
 	newid bigint;
+	newseq bigint;
 	cid bigint;
 	cpos integer;
 	d integer := 0;
@@ -817,26 +826,33 @@ BEGIN
 		IF array_position(ps, NULL) IS NOT NULL THEN
 			RAISE EXCEPTION 'parents must not contain NULL' USING ERRCODE = '22023';
 		END IF;
-		IF (SELECT count(DISTINCT x) FROM unnest(ps) AS x) <> np THEN
+		IF np > 1 AND (SELECT count(DISTINCT x) FROM unnest(ps) AS x) <> np THEN
 			RAISE EXCEPTION 'parents must not repeat a version' USING ERRCODE = '22023';
 		END IF;
 	END IF;
 
-	-- The component row lock serializes registrations of one component:
-	-- seq comes from its counter, so seqs have no gaps and no duplicates.
-	UPDATE registry.components x SET last_seq = x.last_seq + 1
+	-- The component row lock serializes registrations of one component
+	-- (a lock, not an update: no new row version per registration); under
+	-- it the next seq is the highest + 1, read in a fresh snapshot, so seqs
+	-- have no gaps and no duplicates, and an aborted registration gives
+	-- its seq back.
+	SELECT * INTO c FROM registry.components x
 	 WHERE x.project_id = register.project_id AND x.name = register.component
-	RETURNING * INTO c;
+	   FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		INSERT INTO registry.projects AS p (project_id) VALUES (register.project_id)
 			ON CONFLICT DO NOTHING;
 		INSERT INTO registry.components AS x (project_id, name)
 			VALUES (register.project_id, register.component)
 			ON CONFLICT DO NOTHING;
-		UPDATE registry.components x SET last_seq = x.last_seq + 1
+		SELECT * INTO c FROM registry.components x
 		 WHERE x.project_id = register.project_id AND x.name = register.component
-		RETURNING * INTO c;
+		   FOR NO KEY UPDATE;
 	END IF;
+	SELECT x.seq + 1 INTO newseq FROM registry.versions x
+	 WHERE x.project_id = register.project_id AND x.component = register.component
+	 ORDER BY x.seq DESC LIMIT 1;
+	newseq := coalesce(newseq, 1);
 
 	IF np > 0 THEN
 		SELECT * INTO pp FROM registry.versions x
@@ -905,7 +921,7 @@ BEGIN
 	INSERT INTO registry.versions AS x
 		(id, project_id, component, seq, semver, parents, primary_parent, implementation, size,
 		 metadata, metrics, test_results, status, depth, chain_id, chain_pos)
-	VALUES (newid, register.project_id, register.component, c.last_seq, sv, ps, ps[1], k,
+	VALUES (newid, register.project_id, register.component, newseq, sv, ps, ps[1], k,
 			octet_length(register.implementation),
 			coalesce(register.metadata, '{}'), coalesce(register.metrics, '{}'),
 			coalesce(register.test_results, '{}'), coalesce(register.status, 'registered'),

@@ -73,7 +73,7 @@ SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', 'x', metrics => '3'
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', NULL::text)$$, '22023', NULL, 'a NULL implementation is 22023');
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', 'x', status => '')$$, '22023', NULL, 'an empty status is 22023');
 SELECT throws_ok($$SELECT registry.register(repeat('p', 201), 'inc', 'x')$$, '22023', NULL, 'a 201-byte project is 22023');
-SELECT is((SELECT last_seq FROM registry.components WHERE project_id = 'vt-reg' AND name = 'inc'), 3::bigint,
+SELECT is((SELECT max(seq) FROM registry.versions WHERE project_id = 'vt-reg' AND component = 'inc'), 3::bigint,
           'failed registrations leave no gap in seq');
 
 -- semantic components

@@ -50,7 +50,7 @@ SELECT is((SELECT array_agg(seq ORDER BY seq) FROM registry.versions WHERE proje
 -- re-registering pruned content stores it again
 INSERT INTO s SELECT seq, id FROM registry.register('vt-ret', 'keep', 'content 3');
 SELECT is(registry.get_implementation_text((SELECT id FROM s WHERE seq = 6)), 'content 3', 'pruned content can be registered again');
-SELECT is((SELECT last_seq FROM registry.components WHERE project_id = 'vt-ret' AND name = 'keep'), 6::bigint,
+SELECT is((SELECT max(seq) FROM registry.versions WHERE project_id = 'vt-ret' AND component = 'keep'), 6::bigint,
           'seqs continue without gaps');
 
 SELECT * FROM finish();
