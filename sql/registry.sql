@@ -576,7 +576,8 @@ ALTER SEQUENCE registry.versions_id_seq OWNED BY registry.versions.id;
 CREATE UNIQUE INDEX versions_semver_key ON registry.versions (project_id, component, semver);
 CREATE INDEX versions_id_idx ON registry.versions (id);
 CREATE INDEX versions_primary_parent_idx ON registry.versions (primary_parent);
-CREATE UNIQUE INDEX versions_chain_key ON registry.versions (project_id, chain_id, chain_pos);
+CREATE UNIQUE INDEX versions_chain_key ON registry.versions (project_id, chain_id, chain_pos)
+	INCLUDE (id, seq, depth, semver, pruned_at);
 CREATE INDEX versions_live_idx ON registry.versions (project_id, component, seq) WHERE pruned_at IS NULL;
 CREATE INDEX versions_implementation_idx ON registry.versions (implementation) WHERE pruned_at IS NULL;
 CREATE INDEX versions_metadata_idx ON registry.versions USING gin (metadata jsonb_path_ops);
@@ -1064,8 +1065,7 @@ COMMENT ON FUNCTION registry.drop_alias(text, text, text) IS
 -- lineage
 
 CREATE FUNCTION registry.get_lineage(version_id bigint)
-	RETURNS TABLE (distance integer, id bigint, seq bigint, semver registry.semver,
-				   status text, metrics jsonb, created_at timestamptz, pruned boolean)
+	RETURNS TABLE (distance integer, id bigint, seq bigint, semver registry.semver, pruned boolean)
 	LANGUAGE plpgsql STABLE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1080,8 +1080,7 @@ BEGIN
 	LOOP
 		IF upto >= 0 THEN
 			RETURN QUERY
-			SELECT s.depth - v.depth, v.id, v.seq, v.semver, v.status, v.metrics, v.created_at,
-				   v.pruned_at IS NOT NULL
+			SELECT s.depth - v.depth, v.id, v.seq, v.semver, v.pruned_at IS NOT NULL
 			  FROM registry.versions v
 			 WHERE v.project_id = s.project_id AND v.chain_id = cur_chain AND v.chain_pos <= upto
 			 ORDER BY v.chain_pos DESC;
@@ -1095,11 +1094,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION registry.get_lineage(bigint) IS
-	'ancestors of a version by primary parent, nearest first (distance 1 = parent) up to the root; P0002 for an unknown version';
+	'ancestors of a version by primary parent, nearest first (distance 1 = parent) up to the root, read from a covering index (join registry.versions on id for more columns); P0002 for an unknown version';
 
 CREATE FUNCTION registry.descendants(version_id bigint)
-	RETURNS TABLE (distance integer, id bigint, seq bigint, semver registry.semver,
-				   parents bigint[], status text, metrics jsonb, created_at timestamptz, pruned boolean)
+	RETURNS TABLE (distance integer, id bigint, seq bigint, semver registry.semver, pruned boolean)
 	LANGUAGE plpgsql STABLE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1125,11 +1123,10 @@ BEGIN
 		branch_from := array_fill(0, ARRAY[cardinality(next_chains)]);
 	END LOOP;
 	RETURN QUERY
-	SELECT v.depth - s.depth, v.id, v.seq, v.semver, v.parents, v.status, v.metrics, v.created_at,
-		   v.pruned_at IS NOT NULL
+	SELECT v.depth - s.depth, v.id, v.seq, v.semver, v.pruned_at IS NOT NULL
 	  FROM unnest(chains, froms) AS c (chain_id, pos)
 	  CROSS JOIN LATERAL (
-		SELECT * FROM registry.versions x
+		SELECT x.depth, x.id, x.seq, x.semver, x.pruned_at FROM registry.versions x
 		 WHERE x.project_id = s.project_id AND x.chain_id = c.chain_id AND x.chain_pos >= c.pos
 		 OFFSET 0) v
 	 ORDER BY v.depth, v.id;
