@@ -1532,10 +1532,10 @@ BEGIN
 							 s.project_id, s.component, coalesce(s.semver::text, '#' || s.seq))));
 	FOR r IN
 		SELECT v.id, v.seq, v.semver, v.status, v.parents, v.pruned_at,
-			   (SELECT format('%s=%s', m.key, m.value)
-				  FROM jsonb_each(v.metrics) m
-				 WHERE jsonb_typeof(m.value) = 'number'
-				 ORDER BY (m.value #>> '{}')::numeric DESC, m.key LIMIT 1) AS best
+			   (SELECT string_agg(format('%s=%s', m.key, m.value), ' ' ORDER BY m.key <> 'score', m.key)
+				  FROM (SELECT e.key, e.value FROM jsonb_each(v.metrics) e
+						 WHERE jsonb_typeof(e.value) = 'number'
+						 ORDER BY e.key <> 'score', e.key LIMIT 3) m) AS best
 		  FROM registry.versions v
 		 WHERE v.project_id = s.project_id AND v.id = ANY (ids)
 		 ORDER BY v.id
@@ -1559,7 +1559,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION registry.lineage_dot(bigint, integer) IS
-	'Graphviz DOT of a version''s ancestors and descendants (up to max_descendants): seq/semver, status and best numeric metric per node, primary parent edges solid, other parents dashed; render with dot -Tsvg';
+	'Graphviz DOT of a version''s ancestors and descendants (up to max_descendants): seq/semver, status and up to three numeric metrics (score first) per node, primary parent edges solid, other parents dashed; render with dot -Tsvg';
 
 -- (end of section: blobs and the version registry)
 
