@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(58);
+SELECT plan(60);
 
 -- configure_component: defaults, changes, bad values
 SELECT is((registry.configure_component('vt-reg', 'cfg')).version_strategy, 'incremental',
@@ -93,6 +93,17 @@ SELECT throws_ok($$SELECT registry.register('vt-reg', 'sem', 'dup', version => '
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'sem', 'x', version => '3.0.0', bump => 'major')$$, '22023',
                  'give either version or bump, not both', 'version and bump together are 22023');
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'sem', 'x', bump => 'huge')$$, '22023', NULL, 'an unknown bump is 22023');
+
+-- compression maps onto how the implementation's blob is stored
+SELECT registry.configure_component('vt-reg', 'raw', compression => false) IS NOT NULL \g /dev/null
+SELECT registry.register('vt-reg', 'raw', repeat('uncompressed ', 1000)) IS NOT NULL \g /dev/null
+SELECT registry.register('vt-reg', 'packed', repeat('compressed! ', 1000)) IS NOT NULL \g /dev/null
+SELECT ok((SELECT raw IS NOT NULL AND packed IS NULL FROM registry.blob_chunks
+            WHERE key = registry.blob_key(convert_to(repeat('uncompressed ', 1000), 'UTF8'))),
+          'a component without compression stores raw chunks');
+SELECT ok((SELECT packed IS NOT NULL AND pg_column_size(packed) < 12000 FROM registry.blob_chunks
+            WHERE key = registry.blob_key(convert_to(repeat('compressed! ', 1000), 'UTF8'))),
+          'a compressed component stores compressed chunks');
 
 -- get_version
 SELECT is((SELECT seq FROM registry.get_version((SELECT id FROM s WHERE seq = 3))), 3::bigint, 'get_version by id');
