@@ -25,6 +25,7 @@
 #include "fmgr.h"
 #include "lib/hyperloglog.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -42,7 +43,21 @@
 /* A version's text form is limited so that every size below fits an int. */
 #define SEMVER_MAX_TEXT 65535
 
-#define DatumGetSemverPP(X)		((struct varlena *) PG_DETOAST_DATUM_PACKED(X))
+/*
+ * Detoast only what needs it: a value with a short header is used in place
+ * (the sort paths call this once per tuple or comparison).
+ */
+static inline struct varlena *
+SvDetoast(Datum d)
+{
+	struct varlena *p = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+		return pg_detoast_datum_packed(p);
+	return p;
+}
+
+#define DatumGetSemverPP(X)		SvDetoast(X)
 #define PG_GETARG_SEMVER_PP(n)	DatumGetSemverPP(PG_GETARG_DATUM(n))
 
 /* The parts of a stored value. */
@@ -357,13 +372,6 @@ semver_hash_extended(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-typedef struct SvSortState
-{
-	int64		input_count;
-	bool		estimating;
-	hyperLogLogState abbr_card;
-} SvSortState;
-
 static int
 SvFastCmp(Datum x, Datum y, SortSupport ssup)
 {
@@ -377,6 +385,14 @@ SvFastCmp(Datum x, Datum y, SortSupport ssup)
 		pfree(b);
 	return c;
 }
+
+#if SIZEOF_DATUM >= 8
+typedef struct SvSortState
+{
+	int64		input_count;
+	bool		estimating;
+	hyperLogLogState abbr_card;
+} SvSortState;
 
 #if PG_VERSION_NUM < 150000
 static int
@@ -399,7 +415,13 @@ SvAbbrevConvert(Datum original, SortSupport ssup)
 	uint64		abbrev;
 
 	SvSplit(v, &p);
-	abbrev = sv_key_abbrev(p.key, p.keylen);
+	{
+		/* the first 8 key bytes, big-endian, zero-padded (sv_key_abbrev) */
+		uint64		be = 0;
+
+		memcpy(&be, p.key, Min(p.keylen, sizeof(be)));
+		abbrev = pg_ntoh64(be);
+	}
 	if ((Pointer) v != DatumGetPointer(original))
 		pfree(v);
 	ss->input_count++;
@@ -434,6 +456,7 @@ SvAbbrevAbort(int memtupcount, SortSupport ssup)
 		return true;
 	return false;
 }
+#endif							/* SIZEOF_DATUM >= 8 */
 
 PG_FUNCTION_INFO_V1(semver_sortsupport);
 Datum

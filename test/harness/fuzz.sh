@@ -5,11 +5,13 @@
 # each for a bounded time from its seed corpus fuzz/corpus/<area>/ (copied to
 # tmp_check/fuzz/, so runs never write into the repository).  A crash, a
 # leak, a sanitizer report or a failed invariant (abort) fails the target.
-# REGISTRY_TEST_MODE=ci: FUZZ_SECONDS (default 20) per target; release: 300.
+# REGISTRY_TEST_MODE=ci: 20 s per target (fewer when there are more than four
+# targets, so the harness stays within about 90 s, but at least 10 s each);
+# release: 300 s each; FUZZ_SECONDS overrides both.  A target may name extra
+# compiler or linker flags on a "// FUZZ_CFLAGS:" line.
 set -uo pipefail
 REPO=${REGISTRY_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 MODE=${REGISTRY_TEST_MODE:-ci}
-SECS=${FUZZ_SECONDS:-$([ "$MODE" = release ] && echo 300 || echo 20)}
 work=$REPO/tmp_check/fuzz
 passed=0
 failed=0
@@ -26,6 +28,15 @@ targets=("$REPO"/fuzz/*_fuzz.c)
 if [ ${#targets[@]} -eq 0 ]; then
 	check 1 "at least one fuzz target under fuzz/"
 fi
+if [ -n "${FUZZ_SECONDS:-}" ]; then
+	SECS=$FUZZ_SECONDS
+elif [ "$MODE" = release ]; then
+	SECS=300
+else
+	SECS=$((90 / (${#targets[@]} > 0 ? ${#targets[@]} : 1)))
+	[ "$SECS" -gt 20 ] && SECS=20
+	[ "$SECS" -lt 10 ] && SECS=10
+fi
 for src in "${targets[@]}"; do
 	name=$(basename "$src" .c)
 	area=${name%_fuzz}
@@ -36,9 +47,10 @@ for src in "${targets[@]}"; do
 	fi
 	srcs=()
 	for f in $sources; do srcs+=("$REPO/$f"); done
+	read -r -a extra <<<"$(sed -n 's|^// FUZZ_CFLAGS:[[:space:]]*||p' "$src" | head -1)"
 	bin=$work/$name
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I"$REPO/src" -o "$bin" "$src" "${srcs[@]}" >"$work/$name.build.log" 2>&1; then
+		-I"$REPO/src" -o "$bin" "$src" "${srcs[@]}" "${extra[@]}" >"$work/$name.build.log" 2>&1; then
 		tail -20 "$work/$name.build.log"
 		check 1 "$name: builds with clang -fsanitize=fuzzer,address,undefined"
 		continue

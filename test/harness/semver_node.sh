@@ -9,7 +9,7 @@ set -uo pipefail
 REPO=${REGISTRY_REPO:?run me from ./run test}
 NODE_SEMVER=${NODE_SEMVER:-7.8.6}
 MODE=${REGISTRY_TEST_MODE:-ci}
-N=${SEMVER_NODE_N:-$([ "$MODE" = release ] && echo 40000 || echo 6000)}
+N=${SEMVER_NODE_N:-$([ "$MODE" = release ] && echo 200000 || echo 20000)}
 SEED=${SEED:-$(date +%s)}
 dir=$REPO/tmp_check/node
 passed=0
