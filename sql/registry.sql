@@ -2390,6 +2390,7 @@ DECLARE
 	d integer := 0;
 	k text;
 	found_parents bigint;
+	chain_free boolean;
 BEGIN
 	PERFORM registry.check_project_id(register.project_id);
 	PERFORM registry.check_component_name(register.component);
@@ -2439,13 +2440,23 @@ BEGIN
 		 WHERE x.project_id = register.project_id AND x.name = register.component
 		   FOR NO KEY UPDATE;
 	END IF;
-	SELECT x.seq + 1 INTO newseq FROM registry.versions x
-	 WHERE x.project_id = register.project_id AND x.component = register.component
-	 ORDER BY x.seq DESC LIMIT 1;
-	newseq := coalesce(newseq, 1);
-
-	IF np > 0 THEN
-		SELECT * INTO pp FROM registry.versions x
+	IF np = 0 THEN
+		SELECT x.seq + 1 INTO newseq FROM registry.versions x
+		 WHERE x.project_id = register.project_id AND x.component = register.component
+		 ORDER BY x.seq DESC LIMIT 1;
+	ELSE
+		-- One statement (read under the lock, like the next seq) fetches
+		-- the primary parent, the next seq and whether the parent's chain
+		-- continues past it, instead of three.
+		SELECT x.component, x.depth, x.semver, x.chain_id, x.chain_pos,
+			   (SELECT y.seq + 1 FROM registry.versions y
+				 WHERE y.project_id = register.project_id AND y.component = register.component
+				 ORDER BY y.seq DESC LIMIT 1),
+			   NOT EXISTS (SELECT 1 FROM registry.versions y
+							WHERE y.project_id = register.project_id AND y.chain_id = x.chain_id
+							  AND y.chain_pos = x.chain_pos + 1)
+		  INTO pp.component, pp.depth, pp.semver, pp.chain_id, pp.chain_pos, newseq, chain_free
+		  FROM registry.versions x
 		 WHERE x.project_id = register.project_id AND x.id = ps[1];
 		IF NOT FOUND OR pp.component <> register.component THEN
 			RAISE EXCEPTION 'parent % is not a version of component % of project %',
@@ -2462,6 +2473,7 @@ BEGIN
 		END IF;
 		d := pp.depth + 1;
 	END IF;
+	newseq := coalesce(newseq, 1);
 
 	IF c.version_strategy = 'semantic' THEN
 		IF register.version IS NOT NULL THEN
@@ -2496,9 +2508,7 @@ BEGIN
 	IF np = 0 THEN
 		cid := newid;
 		cpos := 0;
-	ELSIF NOT EXISTS (SELECT 1 FROM registry.versions x
-					   WHERE x.project_id = register.project_id AND x.chain_id = pp.chain_id
-						 AND x.chain_pos = pp.chain_pos + 1) THEN
+	ELSIF chain_free THEN
 		cid := pp.chain_id;
 		cpos := pp.chain_pos + 1;
 	ELSE
