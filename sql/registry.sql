@@ -2375,6 +2375,210 @@ COMMENT ON FUNCTION registry.revoke_project(text, name) IS
 	'takes a role''s access to a project away (true when it had one); idempotent';
 
 
+/*
+ * Row-level security on every table that holds project data (the pattern
+ * every new table follows, README "tenancy and security"):
+ *   ENABLE ROW LEVEL SECURITY, then four policies named <table>_read,
+ *   _insert, _update, _delete: reading needs 'read' on the row's project,
+ *   writing needs 'write'; UPDATE checks both the old and the new row, so a
+ *   row cannot be moved into (or out of) a project the role may not write.
+ *   The array comes from an uncorrelated sub-select cast to text[], so the
+ *   planner makes it an initplan evaluated once per statement.
+ * The extension owner owns the tables and bypasses row-level security, as
+ * superusers do.  Shared rows: active_chains' project '_' row (the global
+ * active chain) is readable by every role that may read any project; the
+ * default projects ('_' of deployments, 'default' of the chunk catalog) are
+ * ordinary projects that must be granted like any other.  The key/value
+ * store's org plays the project id (grant_project('my-org', ...)).
+ */
+
+ALTER TABLE registry.chunk_artifacts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY chunk_artifacts_read ON registry.chunk_artifacts FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY chunk_artifacts_insert ON registry.chunk_artifacts FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_artifacts_update ON registry.chunk_artifacts FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_artifacts_delete ON registry.chunk_artifacts FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY chunk_artifacts_read ON registry.chunk_artifacts IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY chunk_artifacts_insert ON registry.chunk_artifacts IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY chunk_artifacts_update ON registry.chunk_artifacts IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY chunk_artifacts_delete ON registry.chunk_artifacts IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.chunk_hot ENABLE ROW LEVEL SECURITY;
+CREATE POLICY chunk_hot_read ON registry.chunk_hot FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY chunk_hot_insert ON registry.chunk_hot FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_hot_update ON registry.chunk_hot FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_hot_delete ON registry.chunk_hot FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY chunk_hot_read ON registry.chunk_hot IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY chunk_hot_insert ON registry.chunk_hot IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY chunk_hot_update ON registry.chunk_hot IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY chunk_hot_delete ON registry.chunk_hot IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.chunk_config_pins ENABLE ROW LEVEL SECURITY;
+CREATE POLICY chunk_config_pins_read ON registry.chunk_config_pins FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY chunk_config_pins_insert ON registry.chunk_config_pins FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_config_pins_update ON registry.chunk_config_pins FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_config_pins_delete ON registry.chunk_config_pins FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY chunk_config_pins_read ON registry.chunk_config_pins IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY chunk_config_pins_insert ON registry.chunk_config_pins IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY chunk_config_pins_update ON registry.chunk_config_pins IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY chunk_config_pins_delete ON registry.chunk_config_pins IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.chunk_settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY chunk_settings_read ON registry.chunk_settings FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY chunk_settings_insert ON registry.chunk_settings FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_settings_update ON registry.chunk_settings FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY chunk_settings_delete ON registry.chunk_settings FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY chunk_settings_read ON registry.chunk_settings IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY chunk_settings_insert ON registry.chunk_settings IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY chunk_settings_update ON registry.chunk_settings IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY chunk_settings_delete ON registry.chunk_settings IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.artifacts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY artifacts_read ON registry.artifacts FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY artifacts_insert ON registry.artifacts FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY artifacts_update ON registry.artifacts FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY artifacts_delete ON registry.artifacts FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY artifacts_read ON registry.artifacts IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY artifacts_insert ON registry.artifacts IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY artifacts_update ON registry.artifacts IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY artifacts_delete ON registry.artifacts IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.artifact_revisions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY artifact_revisions_read ON registry.artifact_revisions FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY artifact_revisions_insert ON registry.artifact_revisions FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY artifact_revisions_update ON registry.artifact_revisions FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY artifact_revisions_delete ON registry.artifact_revisions FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY artifact_revisions_read ON registry.artifact_revisions IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY artifact_revisions_insert ON registry.artifact_revisions IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY artifact_revisions_update ON registry.artifact_revisions IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY artifact_revisions_delete ON registry.artifact_revisions IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.deployments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY deployments_read ON registry.deployments FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY deployments_insert ON registry.deployments FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY deployments_update ON registry.deployments FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY deployments_delete ON registry.deployments FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY deployments_read ON registry.deployments IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY deployments_insert ON registry.deployments IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY deployments_update ON registry.deployments IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY deployments_delete ON registry.deployments IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.active_chains ENABLE ROW LEVEL SECURITY;
+CREATE POLICY active_chains_read ON registry.active_chains FOR SELECT
+	USING ((project_id = '_' AND (SELECT registry.accessible_projects(CURRENT_USER, 'read')) <> '{}')
+		   OR project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY active_chains_insert ON registry.active_chains FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY active_chains_update ON registry.active_chains FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY active_chains_delete ON registry.active_chains FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY active_chains_read ON registry.active_chains IS
+	'rows of the projects the role may read, and the global row ''_'' for every role that may read some project';
+COMMENT ON POLICY active_chains_insert ON registry.active_chains IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY active_chains_update ON registry.active_chains IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY active_chains_delete ON registry.active_chains IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.kv ENABLE ROW LEVEL SECURITY;
+CREATE POLICY kv_read ON registry.kv FOR SELECT
+	USING (org = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY kv_insert ON registry.kv FOR INSERT
+	WITH CHECK (org = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY kv_update ON registry.kv FOR UPDATE
+	USING (org = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (org = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY kv_delete ON registry.kv FOR DELETE
+	USING (org = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY kv_read ON registry.kv IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY kv_insert ON registry.kv IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY kv_update ON registry.kv IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY kv_delete ON registry.kv IS
+	'deletes only rows of projects the role may write';
+
+-- The partitions of registry.kv: every access goes through the parent, whose
+-- policies apply; a partition has row-level security on and no policy (so
+-- nothing for anyone but the owner) and no privileges (see below).
+DO $kvparts$
+DECLARE
+	part regclass;
+BEGIN
+	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
+				 WHERE i.inhparent = 'registry.kv'::regclass ORDER BY 1
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', part);
+	END LOOP;
+END
+$kvparts$;
+
 -- Privileges, last, so they cover every object above.  Tables and sequences
 -- are closed to PUBLIC; pure (IMMUTABLE) functions stay open to PUBLIC, as
 -- built-in functions are; STABLE functions go to registry_reader, VOLATILE
@@ -2411,5 +2615,16 @@ REVOKE ALL ON FUNCTION registry.grant_project(text, name, text) FROM registry_wr
 REVOKE ALL ON FUNCTION registry.revoke_project(text, name) FROM registry_writer;
 GRANT EXECUTE ON FUNCTION registry.grant_project(text, name, text) TO registry_admin;
 GRANT EXECUTE ON FUNCTION registry.revoke_project(text, name) TO registry_admin;
+DO $kvparts$
+DECLARE
+	part regclass;
+BEGIN
+	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
+				 WHERE i.inhparent = 'registry.kv'::regclass ORDER BY 1
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON TABLE %s FROM registry_reader, registry_writer', part);
+	END LOOP;
+END
+$kvparts$;
 
 -- (end of section: tenancy and privileges)
