@@ -3801,6 +3801,136 @@ COMMENT ON POLICY kv_update ON registry.kv IS
 COMMENT ON POLICY kv_delete ON registry.kv IS
 	'deletes only rows of projects the role may write';
 
+ALTER TABLE registry.projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY projects_read ON registry.projects FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY projects_insert ON registry.projects FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY projects_update ON registry.projects FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY projects_delete ON registry.projects FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY projects_read ON registry.projects IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY projects_insert ON registry.projects IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY projects_update ON registry.projects IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY projects_delete ON registry.projects IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.components ENABLE ROW LEVEL SECURITY;
+CREATE POLICY components_read ON registry.components FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY components_insert ON registry.components FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY components_update ON registry.components FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY components_delete ON registry.components FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY components_read ON registry.components IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY components_insert ON registry.components IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY components_update ON registry.components IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY components_delete ON registry.components IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.versions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY versions_read ON registry.versions FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY versions_insert ON registry.versions FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY versions_update ON registry.versions FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY versions_delete ON registry.versions FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY versions_read ON registry.versions IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY versions_insert ON registry.versions IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY versions_update ON registry.versions IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY versions_delete ON registry.versions IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.version_branches ENABLE ROW LEVEL SECURITY;
+CREATE POLICY version_branches_read ON registry.version_branches FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY version_branches_insert ON registry.version_branches FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY version_branches_update ON registry.version_branches FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY version_branches_delete ON registry.version_branches FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY version_branches_read ON registry.version_branches IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY version_branches_insert ON registry.version_branches IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY version_branches_update ON registry.version_branches IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY version_branches_delete ON registry.version_branches IS
+	'deletes only rows of projects the role may write';
+
+ALTER TABLE registry.aliases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY aliases_read ON registry.aliases FOR SELECT
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'read'))::text[]));
+CREATE POLICY aliases_insert ON registry.aliases FOR INSERT
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY aliases_update ON registry.aliases FOR UPDATE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]))
+	WITH CHECK (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+CREATE POLICY aliases_delete ON registry.aliases FOR DELETE
+	USING (project_id = ANY ((SELECT registry.accessible_projects(CURRENT_USER, 'write'))::text[]));
+COMMENT ON POLICY aliases_read ON registry.aliases IS
+	'rows of the projects the role may read';
+COMMENT ON POLICY aliases_insert ON registry.aliases IS
+	'new rows only in projects the role may write';
+COMMENT ON POLICY aliases_update ON registry.aliases IS
+	'changes only to rows of projects the role may write, and only into such projects';
+COMMENT ON POLICY aliases_delete ON registry.aliases IS
+	'deletes only rows of projects the role may write';
+
+/*
+ * Blobs are content-addressed and shared by every project, so they carry no
+ * project id.  A role reads a blob only when a version of a project it may
+ * read references it (the EXISTS runs under registry.versions' own policy);
+ * knowing a hash is not enough, so nobody can probe whether some other
+ * project stores a given content.  Nobody but the owner writes the blob
+ * tables directly (no write policy, no write privilege): a forged row under
+ * the key of a content another project will store would corrupt it.  Blobs
+ * are written by put_blob and deleted by reclaim_blob, both SECURITY
+ * DEFINER (see their comments).
+ */
+ALTER TABLE registry.blobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY blobs_read ON registry.blobs FOR SELECT
+	USING (EXISTS (SELECT FROM registry.versions AS v WHERE v.implementation OPERATOR(pg_catalog.=) blobs.key));
+COMMENT ON POLICY blobs_read ON registry.blobs IS
+	'a blob shows only to roles that can see a version referencing it';
+ALTER TABLE registry.blob_chunks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY blob_chunks_read ON registry.blob_chunks FOR SELECT
+	USING (EXISTS (SELECT FROM registry.versions AS v WHERE v.implementation OPERATOR(pg_catalog.=) blob_chunks.key));
+COMMENT ON POLICY blob_chunks_read ON registry.blob_chunks IS
+	'the chunks of a blob show only to roles that can see a version referencing it';
+
+/*
+ * SECURITY DEFINER (owned by the extension owner, search_path pinned):
+ * put_blob must find an existing blob of the same content even when no
+ * version the caller may see references it yet (else its ON CONFLICT path
+ * would loop), and it must write the blob tables, which nobody else may.
+ * It stores only the bytes it is given, under their own hash, and returns
+ * that hash, which the caller can compute anyway: it reveals nothing.
+ * reclaim_blob must see every project's versions, or it would delete a
+ * blob another project still references; it deletes only a blob that no
+ * unpruned version of any project references.
+ */
+ALTER FUNCTION registry.put_blob(bytea, boolean) SECURITY DEFINER;
+ALTER FUNCTION registry.reclaim_blob(text) SECURITY DEFINER;
 -- The partitions of registry.kv: every access goes through the parent, whose
 -- policies apply; a partition has row-level security on and no policy (so
 -- nothing for anyone but the owner) and no privileges (see below).
@@ -3827,6 +3957,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA registry TO registry_reader;
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA registry TO registry_writer;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA registry TO registry_writer;
 REVOKE INSERT, UPDATE, DELETE ON registry.project_grants FROM registry_writer;
+REVOKE INSERT, UPDATE, DELETE ON registry.blobs, registry.blob_chunks FROM registry_writer;
 GRANT INSERT, UPDATE, DELETE ON registry.project_grants TO registry_admin;
 
 DO $privs$

@@ -37,6 +37,12 @@ SELECT registry.mark_chunk_freezing(1, '{events,ledgers}', 'sec-p') IS NOT NULL,
 	   registry.kv_put('sec-p', 'ns/a', '\x01') IS NOT NULL,
 	   registry.kv_put('sec-p', 'wf/prod/o/r', '\x02') IS NOT NULL \g /dev/null
 SELECT registry.flip_chunk_frozen(1, '{ledgers}', 'sec-p') IS NOT NULL \g /dev/null
+SELECT registry.configure_component('sec-p', 'c', version_strategy => 'semantic', retention_policy => 'keep-last-5') IS NOT NULL \g /dev/null
+SELECT (registry.register('sec-p', 'c', 'v1 body'::text, '{"m": 1}', version => '1.0.0', metrics => '{"score": 1}')).id AS s1 \gset
+SELECT (registry.register('sec-p', 'c', 'v2 body'::text, '{"m": 2}', parents => ARRAY[:s1::bigint], bump => 'minor')).id AS s2 \gset
+SELECT (registry.register('sec-p', 'c', 'v3 body'::text, '{"m": 3}', parents => ARRAY[:s1::bigint], bump => 'patch')).id AS s3 \gset
+SELECT registry.set_alias('sec-p', 'c', 'prod', :s2) IS NOT NULL \g /dev/null
+SELECT registry.blob_key(convert_to('v1 body', 'UTF8')) AS sk \gset
 
 -- every call, with a result free of clocks and sequence numbers
 CREATE TEMP TABLE sec_calls (fn regprocedure, sql text);
@@ -92,7 +98,32 @@ INSERT INTO sec_calls VALUES
  ('registry.my_projects(text)', $$SELECT * FROM registry.my_projects()$$),
  ('registry.project_privilege(text,name)', $$SELECT registry.project_privilege('sec-p')$$),
  ('registry.grant_project(text,name,text)', $$SELECT g.project_id, g.role_name, g.privilege FROM registry.grant_project('sec-p', 'sec_hostile', 'admin') AS g$$),
- ('registry.revoke_project(text,name)', $$SELECT registry.revoke_project('sec-p', 'nobody_such')$$);
+ ('registry.revoke_project(text,name)', $$SELECT registry.revoke_project('sec-p', 'nobody_such')$$),
+ ('registry.put_blob(bytea,boolean)', $$SELECT registry.put_blob('loose bytes')$$),
+ ('registry.blob_size(text)', format($$SELECT registry.blob_size(%L)$$, :'sk')),
+ ('registry.get_blob(text,bigint,bigint)', format($$SELECT registry.get_blob(%L, 1, 4)$$, :'sk')),
+ ('registry.blob_bytes(text)', format($$SELECT registry.blob_bytes(%L)$$, :'sk')),
+ ('registry.reclaim_blob(text)', format($$SELECT registry.reclaim_blob(%L)$$, :'sk')),
+ ('registry.version_or_raise(bigint)', format($$SELECT (registry.version_or_raise(%s)).semver$$, :s2)),
+ ('registry.apply_retention(text,text)', $$SELECT registry.apply_retention('sec-p', 'c')$$),
+ ('registry.configure_component(text,text,text,text,boolean)', $$SELECT (registry.configure_component('sec-p', 'c', retention_policy => 'keep-last-2')).retention_policy$$),
+ ('registry.register(text,text,bytea,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)', format($$SELECT (registry.register('sec-p', 'c', '\x0102'::bytea, parents => ARRAY[%s::bigint])).semver$$, :s2)),
+ ('registry.register(text,text,text,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)', $$SELECT (registry.register('sec-p', 'c', 'text body'::text, version => '3.0.0')).semver$$),
+ ('registry.get_version(bigint)', format($$SELECT v.semver FROM registry.get_version(%s::bigint) AS v$$, :s2)),
+ ('registry.get_version(text,text,text)', $$SELECT v.semver FROM registry.get_version('sec-p', 'c', 'prod') AS v$$),
+ ('registry.get_implementation(bigint)', format($$SELECT registry.get_implementation(%s)$$, :s1)),
+ ('registry.get_implementation_text(bigint)', format($$SELECT registry.get_implementation_text(%s)$$, :s1)),
+ ('registry.set_alias(text,text,text,bigint)', format($$SELECT a.alias FROM registry.set_alias('sec-p', 'c', 'beta', %s) AS a$$, :s3)),
+ ('registry.drop_alias(text,text,text)', $$SELECT registry.drop_alias('sec-p', 'c', 'prod')$$),
+ ('registry.get_lineage(bigint)', format($$SELECT l.distance, l.semver FROM registry.get_lineage(%s) AS l$$, :s3)),
+ ('registry.descendants(bigint)', format($$SELECT d.distance, d.semver FROM registry.descendants(%s) AS d$$, :s1)),
+ ('registry.common_ancestor(bigint,bigint)', format($$SELECT registry.common_ancestor(%s, %s) OPERATOR(pg_catalog.=) %s::bigint$$, :s2, :s3, :s1)),
+ ('registry.compare_versions(bigint,bigint)', format($$SELECT registry.compare_versions(%s, %s) OPERATOR(pg_catalog.->>) 'diff'$$, :s2, :s3)),
+ ('registry.lineage_dot(bigint,integer)', format($$SELECT pg_catalog.length(registry.lineage_dot(%s)) OPERATOR(pg_catalog.>) 0$$, :s1)),
+ ('registry.list_versions(text,text,jsonb)', $$SELECT v.semver, v.metadata FROM registry.list_versions('sec-p', 'c', '{"metadata": {"m": 2}}') AS v$$),
+ ('registry.search(jsonb)', $$SELECT v.semver FROM registry.search('{"project": "sec-p", "metadata": {"m": 1}, "metrics": {"score": {">=": 1}}, "version": "^1.0"}') AS v$$),
+ ('registry.search_sql(jsonb)', $$SELECT (registry.search_sql('{"project": "sec-p", "text": "body"}')).sql$$),
+ ('registry.search_condition(jsonb,jsonb,boolean)', $$SELECT (registry.search_condition('{"component": "c"}', '[]', true)).cond$$);
 GRANT SELECT ON sec_calls TO PUBLIC;
 
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(78);
+SELECT plan(108);
 
 CREATE ROLE ten_a LOGIN;
 CREATE ROLE ten_b LOGIN;
@@ -33,8 +33,8 @@ SELECT is(ARRAY(SELECT c.oid::regclass::text FROM pg_catalog.pg_class AS c
 				  AND d.objid = c.oid AND d.deptype = 'e'
 				WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
 				  AND c.oid NOT IN (SELECT tab FROM ten_tables) ORDER BY 1),
-		  ARRAY['registry.project_grants'],
-		  'every table but project_grants has a project_id (or org) column');
+		  ARRAY['registry.blob_chunks', 'registry.blobs', 'registry.project_grants'],
+		  'every table but project_grants and the shared blob tables has a project_id (or org) column');
 SELECT is(ARRAY(SELECT tab::text FROM ten_tables t JOIN pg_catalog.pg_class c ON c.oid = t.tab
 				WHERE NOT c.relrowsecurity ORDER BY 1),
 		  '{}'::text[], 'every project table has row-level security enabled');
@@ -65,6 +65,21 @@ SELECT registry.mark_chunk_freezing(c, '{events,ledgers}', p) IS NOT NULL,
   FROM (VALUES ('ten-a', 'a', 3), ('ten-b', 'b', 4)) AS v(p, r, c) \g /dev/null
 
 SELECT registry.set_active_chain('5') IS NOT NULL \g /dev/null
+-- versions: a shared implementation (one blob, both projects), one of each
+-- project's own, a branch and an alias
+SELECT registry.configure_component(p, 'comp', version_strategy => 'semantic') IS NOT NULL,
+	   registry.register(p, 'comp', 'impl-shared'::bytea, version => '1.0.0') IS NOT NULL,
+	   registry.register(p, 'comp', ('impl-' || r)::bytea, version => '2.0.0') IS NOT NULL
+  FROM (VALUES ('ten-a', 'a'), ('ten-b', 'b')) AS v(p, r) \g /dev/null
+SELECT (registry.get_version('ten-a', 'comp', '1.0.0')).id AS a0 \gset
+SELECT registry.register('ten-a', 'comp', 'impl-a1'::bytea, parents => ARRAY[:a0::bigint], bump => 'minor') IS NOT NULL,
+	   registry.register('ten-a', 'comp', 'impl-a2'::bytea, parents => ARRAY[:a0::bigint], bump => 'patch') IS NOT NULL \g /dev/null
+SELECT (registry.get_version('ten-b', 'comp', '1.0.0')).id AS b0 \gset
+SELECT (registry.register('ten-b', 'comp', 'impl-b1'::bytea, parents => ARRAY[:b0::bigint], bump => 'minor')).id AS b1 \gset
+SELECT (registry.register('ten-b', 'comp', 'impl-b2'::bytea, parents => ARRAY[:b0::bigint], bump => 'patch')).id AS b2 \gset
+SELECT registry.set_alias(p, 'comp', 'prod', (registry.get_version(p, 'comp', '1.0.0')).id) IS NOT NULL
+  FROM (VALUES ('ten-a'), ('ten-b')) AS v(p) \g /dev/null
+SELECT registry.blob_key('impl-shared'::bytea) AS k_shared, registry.blob_key('impl-b1'::bytea) AS k_b \gset
 
 -- a digest of every row of project ten-b, to prove nothing changed it
 CREATE FUNCTION pg_temp.b_digest() RETURNS text LANGUAGE plpgsql AS $$
@@ -210,6 +225,48 @@ SELECT is_empty($$SELECT * FROM registry.kv_list('ten-b', 'ns/')$$, pg_temp.call
 SELECT is_empty($$SELECT * FROM registry.kv_namespaces('ten-b')$$, pg_temp.called('registry.kv_namespaces(text)'));
 SELECT is(ARRAY(SELECT * FROM registry.kv_orgs() AS o WHERE o LIKE 'ten-%'), '{ten-a}', pg_temp.called('registry.kv_orgs()'));
 SELECT throws_ok($$SELECT registry.kv_batch('ten-b', '[{"op": "put", "key": "ns/y", "value": "AQ=="}]')$$, '42501', NULL, pg_temp.called('registry.kv_batch(text,jsonb)'));
+
+-- blobs and versions
+CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; st text; msg text;
+BEGIN
+	EXECUTE 'SELECT array_agg(x)::text FROM (' || q || ') AS x' INTO r;
+	RETURN 'ok ' || coalesce(r, '<none>');
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+	RETURN st;
+END $$;
+SELECT is(registry.blob_size(registry.put_blob('ten-a loose bytes')), NULL,
+		  pg_temp.called('registry.put_blob(bytea,boolean)') || ' (a blob no visible version references stays unreadable, even to its writer)');
+SELECT is(registry.blob_size(:'k_b'), NULL, pg_temp.called('registry.blob_size(text)') || ' (ten-b''s blob)');
+SELECT is(registry.blob_size(:'k_shared'), 11::bigint, 'blob_size reads a blob a ten-a version references (shared with ten-b)');
+SELECT throws_ok($$SELECT registry.get_blob('$$ || :'k_b' || $$')$$, 'P0002', NULL, pg_temp.called('registry.get_blob(text,bigint,bigint)') || ' (as if absent)');
+SELECT is(registry.blob_bytes(:'k_b'), NULL, pg_temp.called('registry.blob_bytes(text)'));
+SELECT is(registry.blob_bytes(:'k_shared'), 'impl-shared'::bytea, 'blob_bytes reads the shared blob');
+SELECT is((SELECT count(*) FROM registry.blobs WHERE key = :'k_b'), 0::bigint, 'the blob row of ten-b is invisible in the table');
+SELECT is(registry.reclaim_blob(:'k_b'), false, pg_temp.called('registry.reclaim_blob(text)') || ' (ten-b''s versions still reference it, though ten_a cannot see them)');
+SELECT is(pg_temp.outcome($$SELECT registry.version_or_raise($$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.version_or_raise(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.apply_retention('ten-b', 'comp')$$), 'P0002', pg_temp.called('registry.apply_retention(text,text)'));
+SELECT is(pg_temp.outcome($$SELECT registry.configure_component('ten-b', 'comp', retention_policy => 'keep-last-1')$$), '42501', pg_temp.called('registry.configure_component(text,text,text,text,boolean)'));
+SELECT is(pg_temp.outcome($$SELECT registry.register('ten-b', 'comp', '\x01'::bytea)$$), '42501', pg_temp.called('registry.register(text,text,bytea,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)'));
+SELECT is(pg_temp.outcome($$SELECT registry.register('ten-b', 'comp', 'x'::text)$$), '42501', pg_temp.called('registry.register(text,text,text,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)'));
+SELECT is(pg_temp.outcome($$SELECT registry.register('ten-a', 'comp', 'x'::text, parents => ARRAY[$$ || :b1 || $$::bigint])$$), '22023', 'register cannot take a parent from ten-b');
+SELECT is(pg_temp.outcome($$SELECT * FROM registry.get_version($$ || :b1 || $$::bigint)$$), 'ok <none>', pg_temp.called('registry.get_version(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT * FROM registry.get_version('ten-b', 'comp', 'prod')$$), 'ok <none>', pg_temp.called('registry.get_version(text,text,text)'));
+SELECT is(pg_temp.outcome($$SELECT registry.get_implementation($$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.get_implementation(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.get_implementation_text($$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.get_implementation_text(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.set_alias('ten-b', 'comp', 'mine', $$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.set_alias(text,text,text,bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.set_alias('ten-a', 'comp', 'mine', $$ || :b1 || $$)$$), 'P0002', 'set_alias cannot point ten-a''s alias at a ten-b version');
+SELECT is(pg_temp.outcome($$SELECT registry.drop_alias('ten-b', 'comp', 'prod')$$), 'ok {(f)}', pg_temp.called('registry.drop_alias(text,text,text)'));
+SELECT is(pg_temp.outcome($$SELECT * FROM registry.get_lineage($$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.get_lineage(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT * FROM registry.descendants($$ || :b0 || $$)$$), 'P0002', pg_temp.called('registry.descendants(bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.common_ancestor($$ || :b1 || $$, $$ || :b2 || $$)$$), 'P0002', pg_temp.called('registry.common_ancestor(bigint,bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.compare_versions($$ || :b1 || $$, $$ || :b2 || $$)$$), 'P0002', pg_temp.called('registry.compare_versions(bigint,bigint)'));
+SELECT is(pg_temp.outcome($$SELECT registry.lineage_dot($$ || :b0 || $$)$$), 'P0002', pg_temp.called('registry.lineage_dot(bigint,integer)'));
+SELECT is(pg_temp.outcome($$SELECT * FROM registry.list_versions('ten-b', 'comp')$$), 'ok <none>', pg_temp.called('registry.list_versions(text,text,jsonb)'));
+SELECT is(pg_temp.outcome($$SELECT DISTINCT project_id FROM registry.search('{}')$$), 'ok {(ten-a)}', pg_temp.called('registry.search(jsonb)') || ' (finds only ten-a)');
+SELECT isnt((registry.search_sql('{}')).sql, NULL, pg_temp.called('registry.search_sql(jsonb)') || ' (builds text, reads no row)');
+SELECT isnt((registry.search_condition('{}', '[]', true)).cond, NULL, pg_temp.called('registry.search_condition(jsonb,jsonb,boolean)') || ' (builds text, reads no row)');
 
 -- the tenancy functions themselves
 SELECT is(registry.accessible_projects('ten_a', 'read'), '{ten-a}', pg_temp.called('registry.accessible_projects(name,text)'));
