@@ -3939,7 +3939,7 @@ DECLARE
 	part regclass;
 BEGIN
 	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
-				 WHERE i.inhparent = 'registry.kv'::regclass ORDER BY 1
+				 WHERE i.inhparent OPERATOR(pg_catalog.=) 'registry.kv'::pg_catalog.regclass ORDER BY 1
 	LOOP
 		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', part);
 	END LOOP;
@@ -3988,7 +3988,7 @@ DECLARE
 	part regclass;
 BEGIN
 	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
-				 WHERE i.inhparent = 'registry.kv'::regclass ORDER BY 1
+				 WHERE i.inhparent OPERATOR(pg_catalog.=) 'registry.kv'::pg_catalog.regclass ORDER BY 1
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON TABLE %s FROM registry_reader, registry_writer', part);
 	END LOOP;

@@ -216,8 +216,8 @@ CREATE FUNCTION sec_evil.pg_has_role(name, oid, text) RETURNS boolean LANGUAGE p
 BEGIN PERFORM sec_evil.trap('pg_has_role'); RETURN true; END $$;
 CREATE FUNCTION sec_evil.current_setting(text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN PERFORM sec_evil.trap('current_setting'); RETURN pg_catalog.current_setting($1); END $$;
--- pg_temp shadows: an operator (pg_temp is searched first for operators)
--- and tables named like the extension's
+-- pg_temp shadows: tables named like the extension's (pg_temp is searched
+-- first for relations; the operator there must never be found either)
 CREATE FUNCTION pg_temp.teq(text, text) RETURNS boolean LANGUAGE sql AS
 	$f$ SELECT pg_catalog.nextval('public.sec_trace') IS NULL OR $1 OPERATOR(pg_catalog.=) $2 $f$;
 CREATE OPERATOR pg_temp.= (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_temp.teq);
