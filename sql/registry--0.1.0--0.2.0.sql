@@ -362,3 +362,58 @@ BEGIN
 	END LOOP;
 END
 $kvparts$;
+
+-- accessible_projects becomes PL/pgSQL (its plan is kept for the session; the
+-- SQL body was planned on every statement under RLS), and the grant trigger
+-- no longer re-grants a membership the role already has (a NOTICE per grant)
+CREATE OR REPLACE FUNCTION registry.accessible_projects(who name, need text) RETURNS text[]
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $fn$
+BEGIN
+	RETURN (SELECT COALESCE(pg_catalog.array_agg(DISTINCT g.project_id), '{}')
+			  FROM registry.project_grants AS g
+			  JOIN pg_catalog.pg_roles AS r ON r.rolname = g.role_name
+			 WHERE registry.privilege_rank(g.privilege) >= registry.privilege_rank(need)
+			   AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER'));
+END
+$fn$;
+CREATE OR REPLACE FUNCTION registry.project_grants_sync() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $fn$
+DECLARE
+	who		text;
+	top		integer;
+	grp		text;
+	want	text;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		who := OLD.role_name;
+	ELSE
+		who := NEW.role_name;
+	END IF;
+	IF who IN ('registry_reader', 'registry_writer', 'registry_admin')
+	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = who) THEN
+		RETURN NULL;
+	END IF;
+	SELECT pg_catalog.max(registry.privilege_rank(g.privilege)) INTO top
+	  FROM registry.project_grants AS g WHERE g.role_name = who;
+	want := CASE top WHEN 1 THEN 'registry_reader' WHEN 2 THEN 'registry_writer'
+					 WHEN 3 THEN 'registry_admin' END;
+	FOREACH grp IN ARRAY ARRAY['registry_reader', 'registry_writer', 'registry_admin'] LOOP
+		IF grp = want THEN
+			IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m
+							WHERE m.roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = grp)
+							  AND m.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = who)) THEN
+				EXECUTE pg_catalog.format('GRANT %I TO %I', grp, who);
+			END IF;
+		ELSIF EXISTS (SELECT FROM pg_catalog.pg_auth_members m
+					   WHERE m.roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = grp)
+						 AND m.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = who)) THEN
+			EXECUTE pg_catalog.format('REVOKE %I FROM %I', grp, who);
+		END IF;
+	END LOOP;
+	RETURN NULL;
+END
+$fn$;
