@@ -53,6 +53,10 @@ SELECT registry.set_retention(7, 'relin');
 SELECT registry.kv_put('relin', 'ns/ns', decode('01', 'hex'));
 SELECT registry.kv_put('relin', 'wf/ns/w/r', decode('ff00', 'hex'));
 SELECT registry.kv_put('', 'wf/ns/a/b', decode('', 'hex'));
+SELECT registry.put_blob(convert_to('relin-blob', 'UTF8'));
+SELECT registry.register('relin', 'relin-comp', 'line1' || chr(10), '{"k": 1}', NULL, NULL, NULL, '{"score": 0.5}');
+SELECT registry.register('relin', 'relin-comp', 'line2' || chr(10), '{}', ARRAY[(SELECT min(id) FROM registry.versions)]);
+SELECT registry.set_alias('relin', 'relin-comp', 'production', (SELECT min(id) FROM registry.versions));
 SQL
 
 if $CALIBRATE; then

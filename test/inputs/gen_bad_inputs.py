@@ -216,6 +216,73 @@ sig("registry.grant_project(text,name,text)", P, ("role", "'no_such_role_relin':
     ("privilege", "'read'", PRIV_BAD))
 sig("registry.revoke_project(text,name)", P, ("role", "'no_such_role_relin'::name", NAME_BAD))
 
+# version registry: blobs, diff, components, versions, search
+BLOBKEY = "registry.blob_key(convert_to('relin-blob', 'UTF8'))"
+BLOBKEY_BAD = ["''", "'ciq'", "'CIQ' || repeat('a', 52)", "'ciq' || repeat('a', 52)", "'ciq' || repeat('1', 52)",
+               "repeat('a', 55)", "'ciq' || repeat('a', 53)", "chr(1)", BIG, "'bafkreigh2akiscaildc'",
+               "'ciq' || repeat('a', 51) || chr(65533)", "' ' || " + BLOBKEY, BLOBKEY + " || ' '", "upper(" + BLOBKEY + ")"]
+VID = "(SELECT min(id) FROM registry.versions)"
+VID_BAD = BIGINT_BAD + ["0", "999999999"]
+BIGARR_BAD = ["'{}'::bigint[]", "ARRAY[NULL]::bigint[]", "ARRAY[-1]::bigint[]", "ARRAY[999999999]::bigint[]",
+              "ARRAY[" + VID + ", " + VID + "]", "'{{1},{2}}'::bigint[]", "ARRAY[9223372036854775807]::bigint[]"]
+REF_BAD = ["''", "'-1'", "'99999999999999999999'", "'1.2'", "'1.2.3-'", "'01.2.3'", "'1a'", "'0'", "'999999'",
+           "'nosuchalias'", "chr(1)", BIG, "'1.2.3 '", "'_x'"]
+POLICY_BAD = ["''", "'keep-last-'", "'keep-last-0'", "'keep-last--1'", "'keep-last-99999999999999999999'",
+              "'forever '", "'keep-last-1.5'", "'KEEP-LAST-1'", "'keep_last_1'", "chr(1)", BIG]
+STRATEGY_BAD = ["''", "'semver'", "'INCREMENTAL'", "'incremental '", "chr(1)", BIG]
+CRITERIA_BAD = JSON_BAD + ["'{\"nope\": 1}'::jsonb", "'{\"metrics\": {\"score\": {\"~\": 1}}}'::jsonb",
+    "'{\"metrics\": {\"score\": {\">=\": \"x\"}}}'::jsonb", "'{\"metrics\": 1}'::jsonb", "'{\"version\": \">=>1\"}'::jsonb",
+    "'{\"version\": 1}'::jsonb", "'{\"order_by\": \"nope\"}'::jsonb", "'{\"order_by\": [\"-metrics.\"]}'::jsonb",
+    "'{\"order_by\": 1}'::jsonb", "'{\"limit\": -1}'::jsonb", "'{\"limit\": \"x\"}'::jsonb", "'{\"offset\": -5}'::jsonb",
+    "'{\"limit\": 99999999999999999999}'::jsonb", "'{\"limit\": 1.5}'::jsonb", "'{\"any\": {}}'::jsonb",
+    "'{\"any\": [1]}'::jsonb", "'{\"all\": \"x\"}'::jsonb", "'{\"not\": []}'::jsonb", "'{\"status\": 1}'::jsonb",
+    "'{\"status\": [1]}'::jsonb", "'{\"created_after\": \"not a date\"}'::jsonb", "'{\"created_before\": 1}'::jsonb",
+    "'{\"metadata\": \"x\"}'::jsonb", "'{\"text\": 1}'::jsonb", "'{\"project\": 1}'::jsonb",
+    "'{\"component\": [\"a\"]}'::jsonb", "'{\"any\": [{\"limit\": 1}]}'::jsonb",
+    "(repeat('{\"not\": ', 300) || '{}' || repeat('}', 300))::jsonb",
+    "'{\"metrics\": {\"score\": {\">=\": 1e400}}}'::jsonb"]
+ALIAS_BAD = ["''", "'1abc'", "'-x'", "chr(1)", BIG, "'a b'", "'1.2.3'", "'7'"]
+C = ("component", "'relin-comp'", TEXT_BAD)
+sig("registry.blob_key(bytea)", ("data", "decode('00', 'hex')", BYTEA_BAD))
+for f in ("valid_blob_key", "check_blob_key", "blob_shard", "blob_size", "blob_bytes", "reclaim_blob"):
+    sig("registry.%s(text)" % f, ("key", BLOBKEY, BLOBKEY_BAD))
+sig("registry.blob_chunk_size()")
+sig("registry.put_blob(bytea,boolean)", ("data", "convert_to('relin-blob', 'UTF8')", []), ("compress", "true", []))
+sig("registry.get_blob(text,bigint,bigint)", ("key", BLOBKEY, BLOBKEY_BAD),
+    ("range_start", "0", BIGINT_BAD + ["10", "11", "100000"]), ("range_end", "5", BIGINT_BAD + ["-2"]))
+sig("registry.unified_diff(bytea,bytea,text,text,integer)", ("a", "decode('610a', 'hex')", BYTEA_BAD),
+    ("b", "decode('620a', 'hex')", BYTEA_BAD), ("label_a", "'a'", TEXT_BAD[:4]), ("label_b", "'b'", TEXT_BAD[:4]),
+    ("context", "3", INT_BAD))
+sig("registry.valid_retention_policy(text)", ("policy", "'keep-last-0'", POLICY_BAD))
+sig("registry.check_component_name(text)", ("name", "''", TEXT_BAD))
+sig("registry.version_or_raise(bigint)", ("id", "0", VID_BAD))
+sig("registry.apply_retention(text,text)", P, ("component", "'relin-none'", TEXT_BAD))
+sig("registry.configure_component(text,text,text,text,boolean)", P, C, ("strategy", "'bogus'", STRATEGY_BAD),
+    ("retention", "'keep-last-0'", POLICY_BAD), ("compression", "NULL", []))
+for impl, impl_bad in (("bytea", ("implementation", "decode('6c310a', 'hex')", BYTEA_BAD)),
+                       ("text", ("implementation", "'l1' || chr(10)", TEXT_BAD[:4]))):
+    sig("registry.register(text,text,%s,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)" % impl, P, C, impl_bad,
+        ("metadata", "'{}'::jsonb", JSON_BAD), ("parents", "ARRAY[-1]::bigint[]", BIGARR_BAD),
+        ("version", "NULL", [semver(b) for b in SEMVER_BAD[:6]] + ["'1.0.0'::registry.semver"]),
+        ("bump", "NULL", BUMP_BAD), ("metrics", "NULL", JSON_BAD), ("test_results", "NULL", JSON_BAD[:6]),
+        ("status", "NULL", TEXT_BAD[:6]))
+sig("registry.get_version(bigint)", ("id", VID, VID_BAD))
+sig("registry.get_version(text,text,text)", P, C, ("ref", "'production'", REF_BAD))
+for f in ("get_implementation", "get_implementation_text", "get_lineage", "descendants"):
+    sig("registry.%s(bigint)" % f, ("id", VID, VID_BAD))
+for f in ("common_ancestor", "compare_versions"):
+    sig("registry.%s(bigint,bigint)" % f, ("a", VID, VID_BAD), ("b", VID, VID_BAD))
+sig("registry.lineage_dot(bigint,integer)", ("id", VID, VID_BAD), ("max", "500", INT_BAD))
+sig("registry.search_condition(jsonb,jsonb,boolean)", ("criteria", "'{\"nope\": 1}'::jsonb", CRITERIA_BAD),
+    ("params", "'[]'::jsonb", JSON_BAD), ("top", "true", []))
+sig("registry.search_sql(jsonb)", ("criteria", "'{\"nope\": 1}'::jsonb", CRITERIA_BAD))
+sig("registry.search(jsonb)", ("criteria", "'{\"nope\": 1}'::jsonb", CRITERIA_BAD))
+sig("registry.list_versions(text,text,jsonb)", P, C, ("filters", "'{\"nope\": 1}'::jsonb", CRITERIA_BAD))
+sig("registry.set_alias(text,text,text,bigint)", P, C, ("alias", "'production'", ALIAS_BAD), ("id", VID, VID_BAD))
+sig("registry.drop_alias(text,text,text)", P, C, ("alias", "'nosuchalias'", ALIAS_BAD))
+sig("registry.jsonb_changes(jsonb,jsonb)", ("a", "'{}'::jsonb", JSON_BAD), ("b", "'{}'::jsonb", JSON_BAD))
+sig("registry.dot_quote(text)", ("s", "''", TEXT_BAD))
+
 # aggregates: a NULL and a malformed element
 AGG = {
     "registry.min(registry.semver)": "min",
