@@ -96,6 +96,11 @@ registry.kv_get(text,text)|registry.kv_get('memo', 'wf/ns/w' || (i % 6000) || '/
 registry.kv_put_if_absent(text,text,bytea)|registry.kv_put_if_absent('memo', 'sc/ns/s' || (i % 5000), int4send(i))
 registry.kv_del(text,text)|registry.kv_del('memo', 'sc/ns/s' || i)
 registry.kv_namespaces(text)|(SELECT count(*) FROM registry.kv_namespaces('memo'))
+registry.blob_key(bytea)|registry.blob_key(int4send(i))
+registry.valid_blob_key(text)|registry.valid_blob_key(registry.blob_key(int4send(i)))
+registry.check_blob_key(text)|registry.check_blob_key(registry.blob_key(int4send(i)))
+registry.blob_shard(text)|registry.blob_shard('ciq' || lpad(i::text, 52, 'a'))
+registry.unified_diff(bytea,bytea,text,text,integer)|registry.unified_diff(convert_to('a' || chr(10) || i || chr(10) || 'c' || chr(10), 'UTF8'), convert_to('a' || chr(10) || (i + 1) || chr(10) || 'c' || chr(10), 'UTF8'), 'a', 'b', 3)
 CALLS
 
 # Coverage: every C function of the extension has a row.
