@@ -213,6 +213,7 @@ else
 	maxfn=$(sort -t$'\t' -k2,2n "$tmp/per_fn" | tail -1 | awk -F'\t' '{ printf "%s %+d bytes", $1, $2 }')
 	ok "no function grows the backend's memory contexts by more than 64 kB over $N calls (largest: $maxfn)"
 fi
+sort -t$'\t' -k3,3n "$tmp/per_fn" | tail -3 | awk -F'\t' '{ printf "# RssAnon %+d bytes over %s\n", $3, $1 }'
 read -r c0 c1 r0 r1 pid <"$tmp/total"
 dc=$((c1 - c0))
 dr=$((r1 - r0))
