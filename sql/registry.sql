@@ -797,7 +797,8 @@ BEGIN
 				END IF;
 				out := out || jsonb_build_object(f, v);
 			ELSE
-				RAISE EXCEPTION 'unexpected config spec type %', fs ->> 'type' USING ERRCODE = 'XX000';
+				RAISE EXCEPTION 'unknown config spec type % for %', coalesce(fs ->> 'type', 'NULL'), name
+					USING ERRCODE = '22023';
 		END CASE;
 	END LOOP;
 	RETURN out;
