@@ -107,7 +107,8 @@ trap cleanup EXIT
 # Each call is one psql process (one transaction).  The log line is written
 # only after psql exited 0.  Fields are tab-separated: op key values...
 client() {
-	local i=$1 cyc=$2 log=$LOGS/c$i.log n=0 out k
+	local i=$1 cyc=$2
+	local log=$LOGS/c$i.log n=0 out k
 	local ch=0 step=-1 proj="ck-y$cyc-c$i" comp="comp-$((i % 4))"
 	local cq=(psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c)
 	local chunk_steps=(

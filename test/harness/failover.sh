@@ -135,7 +135,8 @@ echo "# $ROUNDS failovers; registry.register $([ "$HAS_REGISTER" = 1 ] && echo i
 
 # --- load on the primary -------------------------------------------------
 client() {
-	local i=$1 round=$2 log=$LOGS/c$i.log n=0 out k
+	local i=$1 round=$2
+	local log=$LOGS/c$i.log n=0 out k
 	local cq=(psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PPORT" -U postgres -d "$DB" -c)
 	while [ ! -e "$LOGS/stop" ]; do
 		n=$((n + 1))
@@ -204,7 +205,6 @@ CONF
 	cat "$LOGS"/c*.log >"$LOGS/acked.tsv"
 	acked=$(wc -l <"$LOGS/acked.tsv")
 	cat "$LOGS/acked.tsv" >>"$LOGS/all.tsv"
-	all=$(wc -l <"$LOGS/all.tsv")
 	TOTAL_ACKED=$((TOTAL_ACKED + acked))
 	echo "# round $round: the primary was killed (SIGKILL) after $acked acknowledged writes ($(cut -f1 "$LOGS/acked.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $1, $2}'))"
 	missing=""
