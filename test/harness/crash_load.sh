@@ -75,6 +75,10 @@ server_start() {
 power_cut() {
 	local pm kids p i
 	pm=$(head -1 "$DATA/postmaster.pid" 2>/dev/null) || return 1
+	# freeze the postmaster first: otherwise it can fork a backend between
+	# the listing of its children and the kill, and that orphan lives on
+	# (holding the shared memory, or a client waiting for it forever)
+	kill -STOP "$pm" 2>/dev/null
 	kids=$(ps -o pid= --ppid "$pm" 2>/dev/null | tr '\n' ' ')
 	# shellcheck disable=SC2086
 	kill -9 "$pm" $kids 2>/dev/null
@@ -110,7 +114,7 @@ client() {
 	local i=$1 cyc=$2
 	local log=$LOGS/c$i.log n=0 out k
 	local ch=0 step=-1 proj="ck-y$cyc-c$i" comp="comp-$((i % 4))"
-	local cq=(psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c)
+	local cq=(timeout 60 psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c)
 	local chunk_steps=(
 		"registry.put_hot_transient(%d, '%s')"
 		"registry.flip_hot_ready(%d, '%s')"

@@ -84,6 +84,10 @@ bail() {
 power_cut() {
 	local data=$1 pm kids p i alive
 	pm=$(head -1 "$data/postmaster.pid" 2>/dev/null) || return 1
+	# freeze the postmaster first: otherwise it can fork a backend between
+	# the listing of its children and the kill, and that orphan lives on
+	# (holding the shared memory, or a client waiting for it forever)
+	kill -STOP "$pm" 2>/dev/null
 	kids=$(ps -o pid= --ppid "$pm" 2>/dev/null | tr '\n' ' ')
 	# shellcheck disable=SC2086
 	kill -9 "$pm" $kids 2>/dev/null
@@ -137,7 +141,7 @@ echo "# $ROUNDS failovers; registry.register $([ "$HAS_REGISTER" = 1 ] && echo i
 client() {
 	local i=$1 round=$2
 	local log=$LOGS/c$i.log n=0 out k
-	local cq=(psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PPORT" -U postgres -d "$DB" -c)
+	local cq=(timeout 60 psql -X -A -t -q -F '|' -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PPORT" -U postgres -d "$DB" -c)
 	while [ ! -e "$LOGS/stop" ]; do
 		n=$((n + 1))
 		k="fo-r$round-c$i-n$n"
