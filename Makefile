@@ -30,6 +30,9 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql $(EXTENSION).control
 	cp $< $@
 
+# The library reports the version it was built for: rebuild when it changes.
+src/registry.o: $(EXTENSION).control
+
 .PHONY: print-version
 print-version:
 	@echo $(EXTVERSION)

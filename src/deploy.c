@@ -97,11 +97,13 @@ static Oid	artifact_argtypes[2] = {TEXTOID, TEXTOID};
 
 static const char *artifact_sql =
 "SELECT a.bytecode_sha256 FROM registry.artifacts AS a"
-" WHERE a.project_id = $1 AND a.name = $2";
+" WHERE a.project_id OPERATOR(pg_catalog.=) $1 AND a.name OPERATOR(pg_catalog.=) $2";
 
 static const char *select_sql =
 "SELECT d.* FROM registry.deployments AS d"
-" WHERE d.project_id = $1 AND d.idempotency_key = $2 AND d.chain_id = $3";
+" WHERE d.project_id OPERATOR(pg_catalog.=) $1"
+"   AND d.idempotency_key OPERATOR(pg_catalog.=) $2"
+"   AND d.chain_id OPERATOR(pg_catalog.=) $3";
 
 static const char *insert_sql =
 "INSERT INTO registry.deployments AS d"
@@ -119,10 +121,12 @@ static const char *update_sql =
 "  confirmed = d.confirmed OR $7,"
 "  artifact_sha256 = COALESCE(d.artifact_sha256, $8),"
 "  updated_at = pg_catalog.now()"
-" WHERE d.project_id = $1 AND d.idempotency_key = $2 AND d.chain_id = $3"
-"   AND d.contract = $4"
+" WHERE d.project_id OPERATOR(pg_catalog.=) $1"
+"   AND d.idempotency_key OPERATOR(pg_catalog.=) $2"
+"   AND d.chain_id OPERATOR(pg_catalog.=) $3"
+"   AND d.contract OPERATOR(pg_catalog.=) $4"
 "   AND (d.address IS NULL"
-"        OR (d.address = $5"
+"        OR (d.address OPERATOR(pg_catalog.=) $5"
 "            AND ((d.tx_hash IS NULL AND $6 IS NOT NULL)"
 "                 OR (NOT d.confirmed AND $7))))"
 " RETURNING d.*";

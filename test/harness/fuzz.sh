@@ -7,7 +7,8 @@
 # leak, a sanitizer report or a failed invariant (abort) fails the target.
 # REGISTRY_TEST_MODE=ci: 20 s per target (fewer when there are more than four
 # targets, so the harness stays within about 90 s, but at least 10 s each);
-# release: 300 s each; FUZZ_SECONDS overrides both.  A target may name extra
+# release: 300 s each; FUZZ_SECONDS overrides both.  It also checks that every
+# src/*_core.c is linked by a target and every target has a seed corpus.  A target may name extra
 # compiler or linker flags on a "// FUZZ_CFLAGS:" line.
 set -uo pipefail
 REPO=${REGISTRY_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -28,6 +29,21 @@ targets=("$REPO"/fuzz/*_fuzz.c)
 if [ ${#targets[@]} -eq 0 ]; then
 	check 1 "at least one fuzz target under fuzz/"
 fi
+# Every plain-C core (src/*_core.c: the parsers and arithmetic) is linked by
+# some target, and every target has a checked-in seed corpus.
+for core in "$REPO"/src/*_core.c; do
+	rel=src/$(basename "$core")
+	if grep -l "^// FUZZ_SOURCES:.*[[:space:]]$rel\([[:space:]]\|\$\)" "${targets[@]}" >/dev/null 2>&1; then
+		check 0 "$rel is fuzzed (named on a // FUZZ_SOURCES: line)"
+	else
+		check 1 "$rel is fuzzed (named on a // FUZZ_SOURCES: line of some fuzz/*_fuzz.c)"
+	fi
+done
+for src in "${targets[@]}"; do
+	area=$(basename "$src" _fuzz.c)
+	n=$(ls "$REPO/fuzz/corpus/$area" 2>/dev/null | wc -l)
+	if [ "$n" -gt 0 ]; then check 0 "fuzz/corpus/$area holds a seed corpus ($n files)"; else check 1 "fuzz/corpus/$area holds a seed corpus"; fi
+done
 if [ -n "${FUZZ_SECONDS:-}" ]; then
 	SECS=$FUZZ_SECONDS
 elif [ "$MODE" = release ]; then
