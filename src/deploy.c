@@ -12,7 +12,12 @@
  *	   caller may read the table and no row-level security applies to it,
  *	   this is a direct probe of the primary-key index with a fresh
  *	   snapshot (no executor, no SPI); otherwise a prepared SPI SELECT, so
- *	   that privileges and policies apply exactly as to any query.
+ *	   that privileges and policies apply exactly as to any query.  A
+ *	   session whose last three calls each inserted a new key skips this
+ *	   step and goes straight to 2: the INSERT's own conflict check is the
+ *	   lookup, and a deployer working through new keys saves an index
+ *	   descent per call (a replay that guesses wrong costs an INSERT that
+ *	   writes nothing and one SELECT).
  *	2. Absent: INSERT ... ON CONFLICT DO NOTHING RETURNING.  A row back means
  *	   we inserted it.  Nothing back means a concurrent caller inserted the
  *	   key first (under READ COMMITTED the INSERT waited for it to commit), so
@@ -75,6 +80,14 @@
 #define DEPLOY_MAX_ROUNDS	8
 
 static bool SameLayout(TupleDesc a, TupleDesc b);
+
+/*
+ * How many of this session's last deploys in a row inserted a new key; from
+ * DEPLOY_NEW_STREAK on, the next one tries the INSERT first (see above).
+ */
+static int	deploy_new_streak = 0;
+
+#define DEPLOY_NEW_STREAK 3
 
 static SPIPlanPtr select_plan = NULL;
 static SPIPlanPtr insert_plan = NULL;
@@ -329,7 +342,8 @@ typedef enum ProbeResult
 {
 	PROBE_ABSENT,
 	PROBE_FOUND,
-	PROBE_UNAVAILABLE			/* use the SPI SELECT instead */
+	PROBE_UNAVAILABLE,			/* use the SPI SELECT instead */
+	PROBE_SKIPPED				/* not looked up: try the INSERT first */
 } ProbeResult;
 
 /*
@@ -495,6 +509,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 			*isnull = true;
 			return (Datum) 0;
 		case PROBE_UNAVAILABLE:
+		case PROBE_SKIPPED:
 			break;
 	}
 	args[0] = vals[0];
@@ -662,6 +677,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 	bool		found;
 	bool		spi_connected = false;
 	bool		revision_known = false;
+	int			streak;
 	Oid			rettype;
 
 	project = CheckDeploymentKey(project, key, chain);
@@ -695,7 +711,18 @@ registry_deploy(PG_FUNCTION_ARGS)
 	values[7] = (Datum) 0;
 	nulls[7] = 'n';				/* looked up only when about to write */
 
-	probe = DirectProbe(project, key, chain, rettupdesc, &row);
+	/*
+	 * A session whose last calls all inserted new keys is most likely a
+	 * deployer going through new keys: it tries the INSERT first, which finds
+	 * a stored key by itself (without writing), and saves the probe.  A
+	 * session replaying known keys probes first and writes nothing.
+	 */
+	streak = deploy_new_streak;
+	deploy_new_streak = 0;		/* stays 0 unless this call inserts */
+	if (streak >= DEPLOY_NEW_STREAK)
+		probe = PROBE_SKIPPED;
+	else
+		probe = DirectProbe(project, key, chain, rettupdesc, &row);
 	if (probe == PROBE_FOUND && RowHasEverything(&row, contract_s, address_s,
 												 tx_hash != NULL, confirmed))
 	{
@@ -724,6 +751,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 		if (ReadRow(&row))
 		{
 			/* We inserted the key. */
+			deploy_new_streak = Min(streak + 1, DEPLOY_NEW_STREAK);
 			result = ResultFromRow(&row, rettupdesc, callerctx);
 			SPI_finish();
 			ReleaseTupleDesc(rettupdesc);

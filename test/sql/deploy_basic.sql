@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(76);
+SELECT plan(84);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -59,6 +59,29 @@ SELECT is((SELECT address FROM registry.deploy('dep-k1', '2', 'Token', '0xbbb'))
           'the same key on another chain is another deployment');
 SELECT is((SELECT row(project_id, address)::text FROM registry.deploy('dep-k1', '1', 'Token', '0xccc', project_id => 'dep-p')),
           row('dep-p', '0xccc')::text, 'the same key in another project is another deployment');
+
+-- deploy: a session whose last three calls inserted new keys tries the
+-- INSERT first; a stored key must still be found, merged or refused exactly
+-- as above
+SELECT is((SELECT count(*) FROM (VALUES ('dep-s1'), ('dep-s2')) k (k), registry.deploy(k, '1', 'Token', '0x5'))::int,
+          2, 'two new keys');
+SELECT is((SELECT state FROM registry.deploy('dep-n1', '1', 'Token', '0xn1')), 'deployed',
+          'a third new key in a row (the next call goes INSERT-first)');
+SELECT throws_ok($$SELECT registry.deploy('dep-k1', '1', 'Token', '0xbbb')$$, '23505',
+                 'deployment "dep-k1" on chain "1" already exists with another address',
+                 'after a new key: another address for a stored key is 23505');
+SELECT is((SELECT count(*) FROM (VALUES ('dep-n2'), ('dep-s3'), ('dep-s4')) k (k), registry.deploy(k, '1', 'Token', '0x5'))::int,
+          3, 'three new keys in a row');
+SELECT is((SELECT row(address, tx_hash)::text FROM registry.deploy('dep-n1', '1', 'Token', '0xn1', '0xtn1')),
+          row('0xn1', '0xtn1')::text, 'after a new key: a replay that brings a tx_hash fills it');
+SELECT is((SELECT count(*) FROM (VALUES ('dep-s5'), ('dep-s6'), ('dep-n3')) k (k), registry.deploy(k, '1', 'Token', '0xn3'))::int,
+          3, 'three new keys in a row');
+CREATE TEMP TABLE n3 AS SELECT xmin::text || ctid::text AS v FROM registry.deployments
+ WHERE idempotency_key = 'dep-n3';
+SELECT is((SELECT address FROM registry.deploy('dep-n3', '1', 'Token', '0xn3')), '0xn3',
+          'after a new key: a replay of that key returns it');
+SELECT is((SELECT xmin::text || ctid::text FROM registry.deployments WHERE idempotency_key = 'dep-n3'),
+          (SELECT v FROM n3), 'after a new key: a replay with nothing new writes no row version');
 
 -- deploy: bad input -----------------------------------------------------------
 SELECT throws_ok($$SELECT registry.deploy('', '1', 'T', '0x1')$$, '22023',
