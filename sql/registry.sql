@@ -2329,6 +2329,9 @@ AS $$
 DECLARE
 	c registry.components;
 BEGIN
+	IF configure_component.project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
+	END IF;
 	PERFORM registry.check_project_id(configure_component.project_id);
 	PERFORM registry.check_component_name(configure_component.component);
 	IF version_strategy IS NOT NULL AND version_strategy NOT IN ('incremental', 'semantic') THEN
@@ -2393,6 +2396,9 @@ DECLARE
 	found_parents bigint;
 	chain_free boolean;
 BEGIN
+	IF register.project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
+	END IF;
 	PERFORM registry.check_project_id(register.project_id);
 	PERFORM registry.check_component_name(register.component);
 	IF register.implementation IS NULL THEN
@@ -2631,7 +2637,11 @@ DECLARE
 	v registry.versions;
 	a registry.aliases;
 BEGIN
+	IF set_alias.project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
+	END IF;
 	PERFORM registry.check_project_id(set_alias.project_id);
+	PERFORM registry.check_component_name(set_alias.component);
 	IF alias IS NULL OR alias !~ '^[A-Za-z][A-Za-z0-9_.-]{0,62}$' THEN
 		RAISE EXCEPTION 'invalid alias: %', coalesce(quote_literal(alias), 'NULL')
 			USING ERRCODE = '22023',
@@ -2639,7 +2649,7 @@ BEGIN
 	END IF;
 	SELECT * INTO v FROM registry.versions x
 	 WHERE x.project_id = set_alias.project_id AND x.id = set_alias.version_id;
-	IF NOT FOUND OR v.component <> set_alias.component THEN
+	IF NOT FOUND OR v.component IS DISTINCT FROM set_alias.component THEN
 		RAISE EXCEPTION 'version % is not a version of component % of project %',
 			coalesce(version_id::text, 'NULL'), component, project_id USING ERRCODE = 'P0002';
 	END IF;
@@ -3586,6 +3596,9 @@ CREATE FUNCTION registry.grant_project(project_id text, role_name name, privileg
 DECLARE
 	result registry.project_grants;
 BEGIN
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
+	END IF;
 	PERFORM registry.check_project_id(project_id);
 	IF privilege IS NULL OR registry.privilege_rank(privilege) IS NULL THEN
 		RAISE EXCEPTION 'invalid project privilege "%"', privilege
@@ -3622,6 +3635,9 @@ CREATE FUNCTION registry.revoke_project(project_id text, role_name name)
 DECLARE
 	n integer;
 BEGIN
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
+	END IF;
 	PERFORM registry.check_project_id(project_id);
 	IF NOT (pg_catalog.pg_has_role(CURRENT_USER,
 								 (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'registry'),

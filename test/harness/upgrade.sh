@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Upgrade test: a database created at the oldest release (the frozen
-# test/upgrade/registry--0.1.0.sql, copied into the private server tree's
-# extension directory) and updated with ALTER EXTENSION registry UPDATE has
+# Upgrade test: for every frozen release (test/upgrade/registry--X.sql,
+# copied into the private server tree's extension directory), a database
+# created at that release and updated with ALTER EXTENSION registry UPDATE has
 # the same catalog as a fresh install of the current version: functions with
 # their attributes (definition, volatility, strictness, parallel safety,
 # SECURITY DEFINER, settings, ACL), tables, columns, defaults, constraints,
 # indexes, policies, triggers, comments, members and extconfig.  Rows stored
-# at 0.1.0 survive the update.  The update runs with hostile objects planted
+# at the old release survive the update.  The update runs with hostile objects planted
 # by an unprivileged role in public (a text = operator, look-alike
 # built-ins) and the superuser's search_path pointing there: none may run.
 # Ends with "N passed, N failed".
@@ -14,7 +14,6 @@ set -uo pipefail
 REPO=${REGISTRY_REPO:?run me from ./run test}
 BIN=${REGISTRY_PGBIN:?}
 EXTDIR=$BIN/../../../../share/postgresql/15/extension
-OLD=$REPO/test/upgrade/registry--0.1.0.sql
 pass=0 fail=0
 check() { if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok - $2"; else fail=$((fail + 1)); echo "not ok - $2"; fi; }
 q() { "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
@@ -22,7 +21,6 @@ work=$REPO/tmp_check/upgrade
 rm -rf "$work"; mkdir -p "$work"
 cleanup() { q -d postgres -c "DROP DATABASE IF EXISTS upg_old WITH (FORCE)" -c "DROP DATABASE IF EXISTS upg_new WITH (FORCE)" >/dev/null 2>&1; }
 trap cleanup EXIT
-cleanup
 
 cur=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$REPO/registry.control")
 if [ "$cur" = 0.1.0 ]; then
@@ -30,14 +28,17 @@ if [ "$cur" = 0.1.0 ]; then
 	check 0 "no upgrade step is needed for the first release"
 	echo "$pass passed, $fail failed"; exit 0
 fi
-[ -f "$OLD" ]; check $? "the frozen 0.1.0 install script exists"
-cp "$OLD" "$EXTDIR/registry--0.1.0.sql"; check $? "0.1.0 copied into the private server's extension directory"
+upgrade_from() {	# upgrade_from VERSION: create at VERSION, update, compare
+local from=$1 OLD=$REPO/test/upgrade/registry--$1.sql rc n kind
+echo "# from $from"
+cleanup
+cp "$OLD" "$EXTDIR/registry--$from.sql"; check $? "$from copied into the private server's extension directory"
 
 q -d postgres -c "CREATE DATABASE upg_old" -c "CREATE DATABASE upg_new" >/dev/null
-q -d upg_old -c "CREATE EXTENSION registry VERSION '0.1.0'" >/dev/null 2>"$work/old.err"
-check $? "CREATE EXTENSION registry VERSION '0.1.0'"
+q -d upg_old -c "CREATE EXTENSION registry VERSION '$from'" >/dev/null 2>"$work/old.err"
+check $? "CREATE EXTENSION registry VERSION '$from'"
 
-# rows of every area at 0.1.0
+# rows of every area at the old release (0.1.0's API)
 q -d upg_old >/dev/null 2>"$work/data.err" <<'SQL'
 SELECT registry.mark_chunk_freezing(1, '{events,ledgers}', 'upg');
 SELECT registry.flip_chunk_frozen(1, '{events}', 'upg');
@@ -54,7 +55,7 @@ SELECT registry.set_alias('upg', 'comp', 'prod', (registry.get_version('upg', 'c
 DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'upg_user') THEN CREATE ROLE upg_user; END IF; END $$;
 SELECT registry.grant_project('upg', 'upg_user', 'read');
 SQL
-check $? "rows stored in every area at 0.1.0"
+check $? "rows stored in every area at $from"
 digest="SELECT t || ' ' || n FROM (
   SELECT c.oid::regclass::text AS t,
          (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) || md5(coalesce(string_agg(x::text, '','' ORDER BY x::text), '''')) AS n FROM %s x', c.oid::regclass), false, false, '')))[1]::text AS n
@@ -90,7 +91,7 @@ check $? "an unprivileged role planted hostile objects in public"
 
 PGOPTIONS="-c search_path=public,pg_catalog" q -d upg_old -c "ALTER EXTENSION registry UPDATE" 2>"$work/update.err"
 rc=$?; [ $rc = 0 ] || cat "$work/update.err"
-check $rc "ALTER EXTENSION registry UPDATE (search_path = public, pg_catalog)"
+check $rc "$from: ALTER EXTENSION registry UPDATE (search_path = public, pg_catalog)"
 check "$([ "$(q -d upg_old -c "SELECT extversion FROM pg_extension WHERE extname = 'registry'")" = "$cur" ]; echo $?)" "the extension is at $cur"
 n=$(q -d upg_old -c "SELECT count(*) FROM public.upg_trace")
 [ "$n" = 0 ]; check $? "no hostile object ran during the update ($n traces)"
@@ -98,7 +99,7 @@ n=$(q -d upg_old -c "SELECT count(*) FROM public.upg_trace")
 q -d upg_old -c "$digest" >"$work/rows_after"
 diff "$work/rows_before" "$work/rows_after" >"$work/rows.diff"; rc=$?
 [ $rc = 0 ] || head -20 "$work/rows.diff"
-check $rc "every row stored at 0.1.0 is unchanged after the update ($(wc -l <"$work/rows_before") tables)"
+check $rc "every row stored at $from is unchanged after the update ($(wc -l <"$work/rows_before") tables)"
 q -d upg_old -c "DROP TABLE public.upg_trace" -c "DROP OPERATOR public.= (text, text)" -c "DROP OPERATOR public.= (oid, oid)" \
 	-c "DROP FUNCTION public.eq(text, text), public.oideq(oid, oid), public.format(text, text[]), public.lower(text), public.now(), public.pg_extension_config_dump(regclass, text), public.accessible_projects(name, text)" >/dev/null
 
@@ -163,7 +164,16 @@ for kind in member function table column constraint index policy trigger comment
 	diff "$work/new.$kind" "$work/old.$kind" >"$work/$kind.diff"; rc=$?
 	[ $rc = 0 ] || { echo "# fresh (<) vs updated (>) $kind:"; head -10 "$work/$kind.diff" | cut -c1-300; }
 	[ "$n" -gt 0 ] || { rc=1; echo "# no $kind line at all: the comparison would be empty"; }
-	check $rc "$kind: updated equals fresh ($n lines)"
+	check $rc "$kind: updated from $from equals fresh ($n lines)"
+done
+
+}
+
+olds=$(cd "$REPO/test/upgrade" && ls registry--*.sql | sed 's/^registry--\(.*\)\.sql$/\1/' | sort -V)
+[ -n "$olds" ]; check $? "frozen install scripts of earlier releases: $(echo $olds)"
+for v in $olds; do
+	[ "$v" = "$cur" ] && { echo "# $v is the current version: a frozen script must be of an earlier release"; check 1 "frozen $v"; continue; }
+	upgrade_from "$v"
 done
 
 echo "$pass passed, $fail failed"

@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE ROLE regress_alice LOGIN;
 CREATE ROLE regress_bob LOGIN;
@@ -38,6 +38,10 @@ SELECT throws_ok($$SELECT registry.grant_project('tenancy-a', 'regress_nobody', 
                  'role "regress_nobody" does not exist', 'an unknown role is 42704');
 SELECT throws_ok($$SELECT registry.grant_project('', 'regress_bob', 'read')$$, '22023',
                  'project_id must not be empty', 'an empty project id is 22023');
+SELECT throws_ok($$SELECT registry.grant_project(NULL, 'regress_bob', 'read')$$, '22023', 'project_id must not be null',
+                 'a NULL project is 22023');
+SELECT throws_ok($$SELECT registry.revoke_project(NULL, 'regress_bob')$$, '22023', 'project_id must not be null',
+                 'revoke_project: a NULL project is 22023, not a silent no-op');
 
 SET LOCAL ROLE regress_carol;
 SELECT is(ARRAY(SELECT project_id FROM registry.my_projects()), ARRAY['tenancy-c'],

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(60);
+SELECT plan(65);
 
 -- configure_component: defaults, changes, bad values
 SELECT is((registry.configure_component('vt-reg', 'cfg')).version_strategy, 'incremental',
@@ -73,6 +73,16 @@ SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', 'x', metrics => '3'
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', NULL::text)$$, '22023', NULL, 'a NULL implementation is 22023');
 SELECT throws_ok($$SELECT registry.register('vt-reg', 'inc', 'x', status => '')$$, '22023', NULL, 'an empty status is 22023');
 SELECT throws_ok($$SELECT registry.register(repeat('p', 201), 'inc', 'x')$$, '22023', NULL, 'a 201-byte project is 22023');
+SELECT throws_ok($$SELECT registry.register(NULL, 'inc', 'x')$$, '22023', 'project_id must not be null',
+                 'a NULL project is 22023 (not a NOT NULL violation on an internal table)');
+SELECT throws_ok($$SELECT registry.register(NULL, 'inc', '\x00'::bytea)$$, '22023', 'project_id must not be null',
+                 'a NULL project is 22023 (bytea implementation)');
+SELECT throws_ok($$SELECT registry.configure_component(NULL, 'cfg')$$, '22023', 'project_id must not be null',
+                 'configure_component: a NULL project is 22023');
+SELECT throws_ok($$SELECT registry.set_alias(NULL, 'inc', 'prod', 1)$$, '22023', 'project_id must not be null',
+                 'set_alias: a NULL project is 22023');
+SELECT throws_ok($$SELECT registry.set_alias('vt-reg', NULL, 'prod', (SELECT min(id) FROM registry.versions WHERE project_id = 'vt-reg'))$$,
+                 '22023', 'invalid component name: NULL', 'set_alias: a NULL component is 22023 (it reached the INSERT)');
 SELECT is((SELECT max(seq) FROM registry.versions WHERE project_id = 'vt-reg' AND component = 'inc'), 3::bigint,
           'failed registrations leave no gap in seq');
 
