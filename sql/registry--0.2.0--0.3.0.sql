@@ -6,7 +6,12 @@
  * (it was a 23502 naming the internal table registry.projects, or, for
  * revoke_project, silently nothing).  set_alias checks the component name
  * (22023) and compares it NULL-safely: a NULL component reached the INSERT
- * and failed there with 23502.  Every statement is schema-qualified.
+ * and failed there with 23502.  registry.accessible_projects, which every
+ * row-level security policy calls once per statement, is C with a
+ * per-session cache (src/tenancy.c), invalidated by the new statement
+ * trigger project_grants_changed and by changes to roles and memberships:
+ * a granted role's calls no longer pay a grants query each.  Every
+ * statement is schema-qualified.
  */
 
 \echo Use "ALTER EXTENSION registry UPDATE TO '0.3.0'" to load this file. \quit
@@ -327,3 +332,21 @@ BEGIN
 	RETURN n > 0;
 END
 $fn$;
+
+-- tenancy: accessible_projects in C with a per-session cache
+CREATE OR REPLACE FUNCTION registry.accessible_projects(who name, need text) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'registry_accessible_projects'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION registry.project_grants_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'registry_project_grants_changed'
+	LANGUAGE C;
+COMMENT ON FUNCTION registry.project_grants_changed() IS
+	'trigger: tells every session that its cached accessible_projects answers are stale (a relcache invalidation of project_grants)';
+CREATE TRIGGER project_grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON registry.project_grants
+	FOR EACH STATEMENT EXECUTE FUNCTION registry.project_grants_changed();
+COMMENT ON TRIGGER project_grants_changed ON registry.project_grants IS
+	'invalidates the per-session cache of registry.accessible_projects when grants change';
+REVOKE ALL ON FUNCTION registry.project_grants_changed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION registry.project_grants_changed() TO registry_writer;

@@ -3478,26 +3478,19 @@ COMMENT ON FUNCTION registry.privilege_rank(text) IS
  * read project_grants under that table's own policy, which calls it again.
  * It only answers a question about the role it is given; the policies always
  * pass current_user, which the caller cannot forge.
- */
-/*
- * PL/pgSQL, not a SQL-standard body: a SECURITY DEFINER SQL function is
- * planned afresh on every call, and every statement on a project table calls
- * this once (the policies' initplan); PL/pgSQL keeps its plan for the
- * session.  (Under 0.1.0's SQL body a granted role's kv_put cost ~40x the
- * owner's.)
+ *
+ * C with a per-backend cache (src/tenancy.c): every statement on a project
+ * table calls it once (the policies' initplan), and the query behind it
+ * costs about 0.1 ms, more than a granted role's kv_put or deploy replay
+ * itself.  The cache is dropped by the trigger project_grants_changed and by
+ * any change to roles or role memberships; a miss reads the grants with a
+ * fresh snapshot.  (Under 0.1.0's SQL body a granted role's kv_put cost ~40x
+ * the owner's; under 0.2.0's PL/pgSQL about 14x.)
  */
 CREATE FUNCTION registry.accessible_projects(who name, need text) RETURNS text[]
-	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp
-	AS $fn$
-BEGIN
-	RETURN (SELECT COALESCE(pg_catalog.array_agg(DISTINCT g.project_id), '{}')
-			  FROM registry.project_grants AS g
-			  JOIN pg_catalog.pg_roles AS r ON r.rolname = g.role_name
-			 WHERE registry.privilege_rank(g.privilege) >= registry.privilege_rank(need)
-			   AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER'));
-END
-$fn$;
+	AS 'MODULE_PATHNAME', 'registry_accessible_projects'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION registry.accessible_projects(name, text) IS
 	'the projects on which the role (directly or through membership) holds at least the given privilege; used by the row-level security policies';
 
@@ -3587,6 +3580,16 @@ CREATE TRIGGER project_grants_sync AFTER INSERT OR UPDATE OR DELETE ON registry.
 	FOR EACH ROW EXECUTE FUNCTION registry.project_grants_sync();
 COMMENT ON TRIGGER project_grants_sync ON registry.project_grants IS
 	'makes each granted role a member of the group role its privileges need';
+
+CREATE FUNCTION registry.project_grants_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'registry_project_grants_changed'
+	LANGUAGE C;
+COMMENT ON FUNCTION registry.project_grants_changed() IS
+	'trigger: tells every session that its cached accessible_projects answers are stale (a relcache invalidation of project_grants)';
+CREATE TRIGGER project_grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON registry.project_grants
+	FOR EACH STATEMENT EXECUTE FUNCTION registry.project_grants_changed();
+COMMENT ON TRIGGER project_grants_changed ON registry.project_grants IS
+	'invalidates the per-session cache of registry.accessible_projects when grants change';
 
 CREATE FUNCTION registry.grant_project(project_id text, role_name name, privilege text DEFAULT 'read')
 	RETURNS registry.project_grants
