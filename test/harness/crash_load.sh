@@ -209,6 +209,14 @@ EXPIRED=0
 HELD=0
 for cyc in $(seq 1 "$CYCLES"); do
 	rm -f "$LOGS"/c*.log
+	# two claims abandoned at once (a daemon that died right after claiming),
+	# so that every cycle has unfinished claims whose lease runs out, whatever
+	# the moment of the power cut (c0.log: acknowledged like the clients' calls)
+	: >"$LOGS/c0.log"
+	for j in 1 2; do
+		out=$(q "SELECT claimed FROM registry.claim_deploy('y$cyc-abandoned-$j', '1', 'Token', 'crash', '2 seconds')") &&
+			printf 'claim\t%s\t%s\n' "y$cyc-abandoned-$j" "$out" >>"$LOGS/c0.log"
+	done
 	for i in $(seq 1 "$CLIENTS"); do
 		: >"$LOGS/c$i.log"
 		client "$i" "$cyc" &

@@ -28,8 +28,9 @@ trap 'rm -rf "$tmp"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
 	-c "CREATE DATABASE $DB" >/dev/null || exit 1
 psql -X -q -d "$DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION registry CASCADE" >/dev/null || exit 1
-# a role to grant and regrant a project to: each grant fires the statement
-# trigger that drops the accessible_projects cache, and the next call fills it
+# a role to grant and regrant a project to (the same privilege, so its role
+# memberships stay put): each grant fires the statement trigger that drops
+# the accessible_projects cache, and the next call fills it again
 psql -X -q -d postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'relinput_mem_role') THEN CREATE ROLE relinput_mem_role; END IF; END \$\$" >/dev/null || exit 1
 
 # function signature | expression of i (1..N) calling it
@@ -105,7 +106,7 @@ registry.check_blob_key(text)|registry.check_blob_key(registry.blob_key(int4send
 registry.blob_shard(text)|registry.blob_shard('ciq' || lpad(i::text, 52, 'a'))
 registry.unified_diff(bytea,bytea,text,text,integer)|registry.unified_diff(convert_to('a' || chr(10) || i || chr(10) || 'c' || chr(10), 'UTF8'), convert_to('a' || chr(10) || (i + 1) || chr(10) || 'c' || chr(10), 'UTF8'), 'a', 'b', 3)
 registry.accessible_projects(name,text)|registry.accessible_projects(current_user, (ARRAY['read', 'write', 'admin'])[1 + i % 3])
-registry.project_grants_changed()|(registry.grant_project('memo', 'relinput_mem_role', (ARRAY['read', 'write'])[1 + i % 2])).privilege || cardinality(registry.accessible_projects('relinput_mem_role', 'read'))
+registry.project_grants_changed()|(registry.grant_project('memo', 'relinput_mem_role', 'read')).privilege || cardinality(registry.accessible_projects('relinput_mem_role', 'read'))
 CALLS
 
 # Coverage: every C function of the extension has a row.
