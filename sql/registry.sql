@@ -4,7 +4,8 @@
  * step sql/registry--A--B.sql.
  *
  * House rules (README "Extension patterns"): every object is schema-qualified
- * (registry.* / pg_catalog.*), no CREATE OR REPLACE, COMMENT ON every object,
+ * (registry.* / pg_catalog.*), every object created once (never replaced
+ * in place: that is for upgrade steps), COMMENT ON every object,
  * pg_extension_config_dump on every user table and sequence, pure functions
  * IMMUTABLE STRICT PARALLEL SAFE, PL/pgSQL with a pinned search_path.
  *

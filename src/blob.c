@@ -41,7 +41,7 @@ Sha256(const uint8 *data, size_t len, uint8 *digest)
 		)
 	{
 		pg_cryptohash_free(ctx);
-		elog(ERROR, "could not compute sha2-256 digest");
+		REGISTRY_CANNOT_HAPPEN("could not compute sha2-256 digest");
 	}
 	pg_cryptohash_free(ctx);
 #else

@@ -64,7 +64,7 @@ ReportChunkArg(ChunkStatus st, const char *what, int64 value)
 					 errmsg("%s " INT64_FORMAT " is outside the domain of the function", what, value)));
 			break;
 		case CHUNK_BAD_SYNTAX:
-			elog(ERROR, "unexpected syntax status for a number");
+			REGISTRY_CANNOT_HAPPEN("unexpected syntax status for a number");
 	}
 }
 
@@ -318,7 +318,7 @@ registry_parse_chunk_key(PG_FUNCTION_ARGS)
 		ReportBadKey("chunk key", t,
 					 "A chunk key is chunk:NNNNNNNN:KIND with exactly 8 digits and KIND one of ledgers, events, txhash.");
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "parse_chunk_key must return a composite type");
+		REGISTRY_NOT_COMPOSITE();
 	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Int64GetDatum(chunk);
 	values[1] = CStringGetTextDatum(chunk_kind_name(kind));
@@ -387,7 +387,7 @@ RootLockTag(const char *path, LOCKTAG *tag)
 		pg_cryptohash_final(ctx, digest) < 0
 #endif
 		)
-		elog(ERROR, "could not compute the SHA-256 of a storage root");
+		REGISTRY_CANNOT_HAPPEN("could not compute the SHA-256 of a storage root");
 	pg_cryptohash_free(ctx);
 #else
 	pg_sha256_ctx ctx;

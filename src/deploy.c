@@ -151,10 +151,9 @@ PreparePlan(const char *sql, int nargs, Oid *argtypes)
 
 	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for registry.deploy: %s",
-			 SPI_result_code_string(SPI_result));
+		REGISTRY_SPI_FAILED(sql, SPI_result);
 	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed for registry.deploy");
+		REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
 	return plan;
 }
 
@@ -306,7 +305,7 @@ GetTextCol(HeapTuple tup, TupleDesc desc, const char *col)
 	Datum		d;
 
 	if (fno <= 0)
-		elog(ERROR, "registry.deployments has no column \"%s\"", col);
+		REGISTRY_ALTERED_TABLE("deployments", col);
 	d = SPI_getbinval(tup, desc, fno, &isnull);
 	return isnull ? NULL : TextDatumGetCString(d);
 }
@@ -433,7 +432,7 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 			Form_pg_attribute att;
 
 			if (fno <= 0)
-				elog(ERROR, "registry.%s has no column \"%s\"", relname, want_col);
+				REGISTRY_ALTERED_TABLE(relname, want_col);
 			att = TupleDescAttr(RelationGetDescr(rel), fno - 1);
 			*col_out = slot_getattr(slot, fno, col_isnull);
 			if (!*col_isnull)
@@ -496,6 +495,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	Datum		vals[2];
 	Datum		d = (Datum) 0;
 	Datum		args[2];
+	int			rc;
 
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(contract);
@@ -514,8 +514,9 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	}
 	args[0] = vals[0];
 	args[1] = vals[1];
-	if (SPI_execute_plan(artifact_plan, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "registry.deploy: artifact lookup failed");
+	rc = SPI_execute_plan(artifact_plan, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		REGISTRY_SPI_FAILED("registry.deploy: the artifact lookup", rc);
 	if (SPI_processed > 0)
 	{
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
@@ -531,8 +532,7 @@ RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 	int			rc = SPI_execute_plan(plan, values, nulls, false, 1);
 
 	if (rc != expect)
-		elog(ERROR, "registry.deploy: unexpected SPI result %s",
-			 SPI_result_code_string(rc));
+		REGISTRY_SPI_FAILED("registry.deploy: a statement", rc);
 }
 
 /* True when tuples of a can be read with b: same attribute types, no dropped. */
@@ -590,8 +590,7 @@ ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
 			continue;
 		fno = SPI_fnumber(row->tupdesc, NameStr(att->attname));
 		if (fno <= 0)
-			elog(ERROR, "registry.deployments has no column \"%s\"",
-				 NameStr(att->attname));
+			REGISTRY_ALTERED_TABLE("deployments", NameStr(att->attname));
 		values[i] = SPI_getbinval(row->tuple, row->tupdesc, fno, &nulls[i]);
 	}
 	result = heap_form_tuple(rettupdesc, values, nulls);
@@ -689,7 +688,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 	/* The result is a registry.deployment: its descriptor from the typcache. */
 	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
 	if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
-		elog(ERROR, "registry.deploy must return registry.deployment");
+		REGISTRY_NOT_COMPOSITE();
 	rettupdesc = lookup_rowtype_tupdesc(rettype, -1);
 
 	project_s = text_to_cstring(project);
@@ -733,7 +732,7 @@ registry_deploy(PG_FUNCTION_ARGS)
 	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
 	spi_connected = true;
 	EnsurePlans();
 
@@ -788,7 +787,11 @@ registry_deploy(PG_FUNCTION_ARGS)
 		/* The row changed since we read it: read it again and re-decide. */
 		RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
 		if (!ReadRow(&row))
-			elog(ERROR, "deployment \"%s\" on chain \"%s\" vanished", key_s, chain_s);
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("deployment \"%s\" on chain \"%s\" was deleted while being merged",
+							key_s, chain_s),
+					 errhint("Retry the call.")));
 	}
 	if (round == DEPLOY_MAX_ROUNDS)
 		ereport(ERROR,

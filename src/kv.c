@@ -101,7 +101,7 @@ ReportKvStatus(KvStatus st, const char *what, const KvParts *p, size_t len)
 					 errdetail("A namespace key is ns/<name>.")));
 			break;
 	}
-	elog(ERROR, "unexpected key status %d", (int) st);
+	REGISTRY_CANNOT_HAPPEN("unexpected key status %d", (int) st);
 }
 
 static void
@@ -158,7 +158,7 @@ ThreeTextRecord(FunctionCallInfo fcinfo, const char *a, size_t alen,
 	bool		nulls[3] = {false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+		REGISTRY_NOT_COMPOSITE();
 	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(a, (int) alen));
 	if (b == NULL)
@@ -361,10 +361,9 @@ KvPlan(KvPlanId id)
 		plan = SPI_prepare_cursor(kv_plan_sql[id], nargs, (Oid *) types,
 								  CURSOR_OPT_GENERIC_PLAN);
 		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 kv_plan_sql[id], SPI_result_code_string(SPI_result));
+			REGISTRY_SPI_FAILED(kv_plan_sql[id], SPI_result);
 		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
+			REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
 		kv_plans[id] = plan;
 	}
 	return kv_plans[id];
@@ -376,7 +375,7 @@ KvExec(KvPlanId id, Datum *values, bool read_only, long count)
 	int			rc = SPI_execute_plan(KvPlan(id), values, NULL, read_only, count);
 
 	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		REGISTRY_SPI_FAILED(kv_plan_sql[id], rc);
 	return rc;
 }
 

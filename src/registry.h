@@ -29,6 +29,30 @@ extern void registry_check_project_id(const char *what, const char *s, int len);
 /* Same check for a text datum (detoasted by the caller). */
 extern void registry_check_project_text(const char *what, text *t);
 
+/*
+ * Errors no caller can provoke with its arguments: an SPI call that failed
+ * without raising (it returns a code instead), a "cannot happen" status.
+ * 55000 when the extension's own objects are not as installed (a column of
+ * one of its tables dropped or renamed by hand).  Macros, not functions, so
+ * the compiler sees ereport's noreturn.
+ */
+#define REGISTRY_SPI_FAILED(what, rc) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INTERNAL_ERROR), \
+			 errmsg_internal("%s failed: %s", (what), SPI_result_code_string(rc))))
+#define REGISTRY_CANNOT_HAPPEN(...) \
+	ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal(__VA_ARGS__)))
+#define REGISTRY_ALTERED_TABLE(rel, col) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), \
+			 errmsg("registry.%s has no column \"%s\"", (rel), (col)), \
+			 errhint("The extension's tables were altered by hand; restore them or reinstall the extension.")))
+/* the error PostgreSQL itself gives a composite-returning function called wrongly */
+#define REGISTRY_NOT_COMPOSITE() \
+	ereport(ERROR, \
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), \
+			 errmsg("function returning record called in context that cannot accept type record")))
+
 /* Return a palloc'd NUL-terminated copy of a (detoasted) text argument. */
 #define REGISTRY_TEXT_ARG_CSTRING(n) text_to_cstring(PG_GETARG_TEXT_PP(n))
 

@@ -37,6 +37,12 @@
 
 #include "semver_core.h"
 
+/* A stored value that does not decode: only a damaged page or datum gives one. */
+#define SV_CORRUPT() \
+	ereport(ERROR, \
+			(errcode(ERRCODE_DATA_CORRUPTED), \
+			 errmsg("corrupt registry.semver value")))
+
 /* Binary format of send/recv: a format byte, then the version as text. */
 #define SEMVER_BINARY_FORMAT 1
 
@@ -89,9 +95,9 @@ SvSplit(const struct varlena *v, SvParts *p)
 			((size_t) d[2] << 8) | d[3];
 	}
 	else
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 	if (klen > n - hdr)
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 	p->key = d + hdr;
 	p->keylen = klen;
 	p->build = (const char *) d + hdr + klen;
@@ -136,7 +142,7 @@ SvToCString(const struct varlena *v)
 	SvSplit(v, &p);
 	out = palloc(sv_text_bound(p.keylen) + p.buildlen + 2);
 	if (sv_key_to_text(p.key, p.keylen, p.build, p.buildlen, out) == (size_t) -1)
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 	return out;
 }
 
@@ -499,7 +505,7 @@ SvMain(struct varlena *v, sv_main *m, SvParts *p)
 {
 	SvSplit(v, p);
 	if (!sv_key_main(p->key, p->keylen, m))
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 }
 
 PG_FUNCTION_INFO_V1(semver_major);
@@ -548,7 +554,7 @@ semver_prerelease(PG_FUNCTION_ARGS)
 	buf = palloc(sv_text_bound(p.keylen) + 1);
 	n = sv_key_prerelease_text(p.key, p.keylen, buf);
 	if (n == (size_t) -1)
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 	if (n == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, (int) n));
@@ -601,7 +607,7 @@ semver_bump(PG_FUNCTION_ARGS)
 				errdetail("Bumping the %s part would exceed %lld.", part,
 						  (long long) PG_INT64_MAX));
 	if (rc != SV_BUMP_OK)
-		elog(ERROR, "corrupt semver value");
+		SV_CORRUPT();
 	PG_RETURN_POINTER(SvParse(out, strlen(out), false, "semver", NULL));
 }
 

@@ -123,7 +123,7 @@ ComputeAccessibleProjects(Name who, int need, bool fresh)
 	int			rc;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
 	if (access_plan == NULL)
 	{
 		/* every name and operator qualified: no SET search_path needed */
@@ -138,9 +138,9 @@ ComputeAccessibleProjects(Name who, int need, bool fresh)
 		SPIPlanPtr	plan = SPI_prepare(sql, 2, types);
 
 		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			REGISTRY_SPI_FAILED(sql, SPI_result);
 		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
+			REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
 		access_plan = plan;
 	}
 	values[0] = NameGetDatum(who);
@@ -151,7 +151,7 @@ ComputeAccessibleProjects(Name who, int need, bool fresh)
 	else
 		rc = SPI_execute_plan(access_plan, values, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "reading registry.project_grants failed: %s", SPI_result_code_string(rc));
+		REGISTRY_SPI_FAILED("reading registry.project_grants", rc);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	MemoryContextSwitchTo(caller);
 	if (isnull)
