@@ -144,30 +144,21 @@ static const char *update_sql =
 "                 OR (NOT d.confirmed AND $7))))"
 " RETURNING d.*";
 
-static SPIPlanPtr
-PreparePlan(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan;
-
-	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-	if (plan == NULL)
-		REGISTRY_SPI_FAILED(sql, SPI_result);
-	if (SPI_keepplan(plan) != 0)
-		REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
-	return plan;
-}
-
 static void
 EnsurePlans(void)
 {
 	if (select_plan == NULL)
-		select_plan = PreparePlan(select_sql, DEPLOY_NARGS, deploy_argtypes);
+		select_plan = registry_prepare_kept(select_sql, DEPLOY_NARGS, deploy_argtypes,
+											CURSOR_OPT_GENERIC_PLAN);
 	if (insert_plan == NULL)
-		insert_plan = PreparePlan(insert_sql, DEPLOY_NARGS, deploy_argtypes);
+		insert_plan = registry_prepare_kept(insert_sql, DEPLOY_NARGS, deploy_argtypes,
+											CURSOR_OPT_GENERIC_PLAN);
 	if (update_plan == NULL)
-		update_plan = PreparePlan(update_sql, DEPLOY_NARGS, deploy_argtypes);
+		update_plan = registry_prepare_kept(update_sql, DEPLOY_NARGS, deploy_argtypes,
+											CURSOR_OPT_GENERIC_PLAN);
 	if (artifact_plan == NULL)
-		artifact_plan = PreparePlan(artifact_sql, 2, artifact_argtypes);
+		artifact_plan = registry_prepare_kept(artifact_sql, 2, artifact_argtypes,
+											  CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*

@@ -358,12 +358,8 @@ KvPlan(KvPlanId id)
 			types = two_text;
 			nargs = 2;
 		}
-		plan = SPI_prepare_cursor(kv_plan_sql[id], nargs, (Oid *) types,
-								  CURSOR_OPT_GENERIC_PLAN);
-		if (plan == NULL)
-			REGISTRY_SPI_FAILED(kv_plan_sql[id], SPI_result);
-		if (SPI_keepplan(plan) != 0)
-			REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
+		plan = registry_prepare_kept(kv_plan_sql[id], nargs, (Oid *) types,
+									 CURSOR_OPT_GENERIC_PLAN);
 		kv_plans[id] = plan;
 	}
 	return kv_plans[id];

@@ -7,6 +7,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 
@@ -103,4 +104,16 @@ registry_check_project_id_sql(PG_FUNCTION_ARGS)
 
 	registry_check_project_text("project_id", t);
 	PG_RETURN_TEXT_P(t);
+}
+
+SPIPlanPtr
+registry_prepare_kept(const char *sql, int nargs, Oid *argtypes, int cursor_options)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
+
+	if (plan == NULL)
+		REGISTRY_SPI_FAILED(sql, SPI_result);
+	if (SPI_keepplan(plan) != 0)
+		REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
+	return plan;
 }

@@ -30,6 +30,14 @@ extern void registry_check_project_id(const char *what, const char *s, int len);
 extern void registry_check_project_text(const char *what, text *t);
 
 /*
+ * SPI_prepare_cursor + SPI_keepplan: a plan kept for the backend's life.
+ * Callers pass schema-qualified SQL with $n parameters only.
+ */
+struct _SPI_plan;
+extern struct _SPI_plan *registry_prepare_kept(const char *sql, int nargs,
+											   Oid *argtypes, int cursor_options);
+
+/*
  * Errors no caller can provoke with its arguments: an SPI call that failed
  * without raising (it returns a code instead), a "cannot happen" status.
  * 55000 when the extension's own objects are not as installed (a column of

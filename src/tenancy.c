@@ -135,13 +135,8 @@ ComputeAccessibleProjects(Name who, int need, bool fresh)
 			"WHERE registry.privilege_rank(g.privilege) OPERATOR(pg_catalog.>=) registry.privilege_rank($2) "
 			"AND pg_catalog.pg_has_role($1, r.oid, 'MEMBER')";
 		Oid			types[2] = {NAMEOID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare(sql, 2, types);
 
-		if (plan == NULL)
-			REGISTRY_SPI_FAILED(sql, SPI_result);
-		if (SPI_keepplan(plan) != 0)
-			REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
-		access_plan = plan;
+		access_plan = registry_prepare_kept(sql, 2, types, 0);
 	}
 	values[0] = NameGetDatum(who);
 	values[1] = CStringGetTextDatum(RankName[need]);
