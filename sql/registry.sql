@@ -2160,7 +2160,10 @@ CREATE TABLE registry.versions (
 	chain_id	bigint NOT NULL,
 	chain_pos	integer NOT NULL CHECK (chain_pos >= 0),
 	PRIMARY KEY (project_id, id),
-	UNIQUE (project_id, component, seq),
+	-- covering: registry.descendants reads a component's tree from this
+	-- index alone (an index-only scan)
+	CONSTRAINT versions_project_id_component_seq_key
+		UNIQUE (project_id, component, seq) INCLUDE (id, primary_parent, depth, semver, pruned_at),
 	FOREIGN KEY (project_id, component) REFERENCES registry.components (project_id, name)
 );
 ALTER SEQUENCE registry.versions_id_seq OWNED BY registry.versions.id;
@@ -2715,40 +2718,8 @@ COMMENT ON FUNCTION registry.get_lineage(bigint) IS
 
 CREATE FUNCTION registry.descendants(version_id bigint)
 	RETURNS TABLE (distance integer, id bigint, seq bigint, semver registry.semver, pruned boolean)
-	LANGUAGE plpgsql STABLE STRICT
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	s registry.versions := registry.version_or_raise(descendants.version_id);
-	chains bigint[] := ARRAY[s.chain_id];
-	froms integer[] := ARRAY[s.chain_pos + 1];
-	frontier bigint[] := ARRAY[s.chain_id];
-	branch_from integer[] := ARRAY[s.chain_pos];
-	next_chains bigint[];
-BEGIN
-	-- Collect the chains below the version, one query per generation of
-	-- branches, then read their members with one range scan each.
-	LOOP
-		SELECT array_agg(b.child_chain) INTO next_chains
-		  FROM unnest(frontier, branch_from) AS f (chain_id, pos)
-		  JOIN registry.version_branches b
-			ON b.project_id = s.project_id AND b.parent_chain = f.chain_id AND b.parent_pos >= f.pos;
-		EXIT WHEN next_chains IS NULL;
-		chains := chains || next_chains;
-		froms := froms || array_fill(0, ARRAY[cardinality(next_chains)]);
-		frontier := next_chains;
-		branch_from := array_fill(0, ARRAY[cardinality(next_chains)]);
-	END LOOP;
-	RETURN QUERY
-	SELECT v.depth - s.depth, v.id, v.seq, v.semver, v.pruned_at IS NOT NULL
-	  FROM unnest(chains, froms) AS c (chain_id, pos)
-	  CROSS JOIN LATERAL (
-		SELECT x.depth, x.id, x.seq, x.semver, x.pruned_at FROM registry.versions x
-		 WHERE x.project_id = s.project_id AND x.chain_id = c.chain_id AND x.chain_pos >= c.pos
-		 OFFSET 0) v
-	 ORDER BY v.depth, v.id;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'registry_descendants'
+	LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION registry.descendants(bigint) IS
 	'every version below this one by primary parent, nearest first (distance 1 = child); P0002 for an unknown version';
 

@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(24);
+SELECT plan(29);
 
 -- a small hand-made tree:  a <- b <- d ; a <- c ; e = merge(d, c)
 CREATE TEMP TABLE t (name text PRIMARY KEY, id bigint);
@@ -124,6 +124,45 @@ SELECT is((SELECT count(*) FROM (
               EXCEPT ALL SELECT v.id, d.id, d.distance FROM registry.versions v, registry.descendants(v.id) d
                WHERE v.project_id = 'vt-lin' AND v.component = 'random')) x),
           0::bigint, 'descendants are exactly the inverse of lineage for all 400 versions');
+SELECT ok(NOT EXISTS (SELECT 1 FROM registry.versions v
+                       WHERE v.project_id = 'vt-lin' AND v.component = 'random'
+                         AND ARRAY(SELECT d.id FROM registry.descendants(v.id) d)
+                             <> ARRAY(SELECT n.start FROM naive_anc n WHERE n.id = v.id ORDER BY n.dist, n.start)),
+          'and lists them nearest first, then by id');
+-- descendants reads a small subtree chain by chain and a large one (more
+-- chains than 1/64 of the component's versions) by one scan of the
+-- component: the root's subtree here takes the scan, a leaf's parent the
+-- chains, so the two assertions above cover both ways.
+SELECT ok((SELECT count(*) FROM registry.version_branches WHERE project_id = 'vt-lin') > 400 / 64,
+          'the random root''s subtree has enough chains to be read by a component scan');
+
+-- seq, semver and pruned come through both ways: s1's subtree (two
+-- chains in 75 versions) is read by a component scan, s4's (one chain) by
+-- its chain
+SELECT registry.configure_component('vt-lin', 'sem', 'semantic', 'keep-last-2') IS NOT NULL \g /dev/null
+SELECT id AS s1 FROM registry.register('vt-lin', 'sem', 'v1'::text, version => '1.0.0') \gset
+SELECT id AS s2 FROM registry.register('vt-lin', 'sem', 'v2'::text, parents => ARRAY[:s1::bigint], bump => 'minor') \gset
+SELECT id AS s3 FROM registry.register('vt-lin', 'sem', 'v3'::text, parents => ARRAY[:s2::bigint]) \gset
+SELECT id AS s4 FROM registry.register('vt-lin', 'sem', 'v4'::text, parents => ARRAY[:s2::bigint], bump => 'major') \gset
+DO $$
+DECLARE p bigint := (SELECT max(id) FROM registry.versions WHERE project_id = 'vt-lin' AND component = 'sem');
+BEGIN
+	FOR i IN 5..75 LOOP
+		p := (registry.register('vt-lin', 'sem', 'v' || i, parents => ARRAY[p])).id;
+	END LOOP;
+END $$;
+SELECT is((SELECT string_agg(format('%s:%s:%s', d.distance, d.semver, d.pruned), ' ')
+             FROM (SELECT * FROM registry.descendants(:s1) LIMIT 4) d),
+          '1:1.1.0:t 2:1.1.1:t 2:2.0.0:t 3:2.0.1:t',
+          'descendants carry each version''s semver and whether retention pruned it');
+SELECT is((SELECT string_agg(format('%s:%s:%s:%s', d.distance, d.seq, d.semver, d.pruned), ' ')
+             FROM (SELECT * FROM registry.descendants(:s1) d ORDER BY d.distance DESC LIMIT 2) d),
+          '73:75:2.0.71:f 72:74:2.0.70:f', 'the newest two are not pruned');
+SELECT is((SELECT count(*) FROM registry.descendants(:s4) d JOIN registry.versions v ON v.id = d.id
+            WHERE d.seq = v.seq AND d.semver OPERATOR(registry.=) v.semver
+              AND d.pruned = (v.pruned_at IS NOT NULL) AND d.distance = v.depth - 2),
+          71::bigint, 'a chain''s members carry the same (71 rows, read by the chain)');
+
 SELECT is((SELECT count(*) FROM registry.versions a, registry.versions b
             WHERE a.project_id = 'vt-lin' AND a.component = 'random' AND b.project_id = 'vt-lin' AND b.component = 'random'
               AND a.seq % 29 = 0 AND b.seq % 13 = 0

@@ -1,0 +1,501 @@
+/*-------------------------------------------------------------------------
+ *
+ * lineage.c
+ *		registry.descendants: every version below one by primary parent,
+ *		nearest first (distance, then id).
+ *
+ * Two ways to find them, chosen per call:
+ *
+ *	- by chains.  Every version sits on a lineage chain (chain_id,
+ *	  chain_pos): a version continues its primary parent's chain when it is
+ *	  the parent's first child, else it starts a chain that
+ *	  registry.version_branches records under the parent.  Walking the
+ *	  branches from the start version's chain, one query per generation,
+ *	  gives every chain of the subtree, and each chain's members are one
+ *	  range scan of versions_chain_key.  Cheap while the subtree has few
+ *	  chains (a long unbranched lineage is one chain).
+ *	- by one scan of the component.  One index-only scan of the component's
+ *	  rows deeper than the start (versions_component_key covers id,
+ *	  primary_parent and depth), then membership decided in memory level by
+ *	  level: a row is in the subtree when its primary parent is.  Its cost
+ *	  is the component's size, whatever the subtree's.
+ *
+ * The walk starts by chains and switches to the scan once it has found more
+ * chains than 1/32 of the component's versions: one range scan costs about
+ * what reading 32 rows of the index-only scan costs (3 us against 0.1 to
+ * 0.2 us a row, measured on the 100,000-node tree of bench/versions).
+ * Both ways read through SPI as the caller, so row-level security applies
+ * as it does to a SELECT; an invisible start version is P0002.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+#include "registry.h"
+
+PG_FUNCTION_INFO_V1(registry_descendants);
+
+/* switch from chains to the component scan past comp_size / SWITCH_RATIO chains */
+#define SWITCH_RATIO 64
+
+/* a set of version ids (simplehash) */
+typedef struct IdEntry
+{
+	int64		id;
+	char		status;
+} IdEntry;
+
+#define SH_PREFIX idset
+#define SH_ELEMENT_TYPE IdEntry
+#define SH_KEY_TYPE int64
+#define SH_KEY id
+#define SH_HASH_KEY(tb, key) \
+	murmurhash32((uint32) ((uint64) (key) ^ ((uint64) (key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* one version read by either way, compact (the SPI tuples are not kept) */
+typedef struct DescRow
+{
+	int64		id;
+	int64		parent;			/* primary parent (component scan only) */
+	int64		seq;
+	Datum		semver;			/* a copy, or 0 for NULL */
+	int32		dist;			/* depth below the start */
+	bool		root;			/* no primary parent */
+	bool		pruned;
+} DescRow;
+
+/* rows are fetched from a cursor this many at a time */
+#define FETCH_BATCH 1024
+
+/*
+ * Result columns of both row queries: id, depth, seq, semver, pruned (and
+ * primary_parent for the component scan).
+ */
+#define COL_ID 1
+#define COL_DEPTH 2
+#define COL_SEQ 3
+#define COL_SEMVER 4
+#define COL_PRUNED 5
+#define COL_PARENT 6
+
+static const char *start_sql =
+"SELECT v.project_id, v.component, v.depth, v.chain_id, v.chain_pos"
+" FROM registry.version_or_raise($1) AS v";
+
+static const char *size_sql =
+"SELECT x.seq FROM registry.versions AS x"
+" WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
+" ORDER BY x.seq DESC LIMIT 1";
+
+static const char *branch_sql =
+"SELECT b.child_chain"
+" FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int4[])) AS f (chain_id, pos)"
+" JOIN registry.version_branches AS b"
+"   ON b.project_id OPERATOR(pg_catalog.=) $1"
+"  AND b.parent_chain OPERATOR(pg_catalog.=) f.chain_id"
+"  AND b.parent_pos OPERATOR(pg_catalog.>=) f.pos";
+
+static const char *chain_rows_sql =
+"SELECT x.id, x.depth, x.seq, x.semver, x.pruned_at IS NOT NULL"
+" FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int4[])) AS c (chain_id, pos)"
+" CROSS JOIN LATERAL ("
+"   SELECT y.id, y.depth, y.seq, y.semver, y.pruned_at FROM registry.versions AS y"
+"    WHERE y.project_id OPERATOR(pg_catalog.=) $1"
+"      AND y.chain_id OPERATOR(pg_catalog.=) c.chain_id"
+"      AND y.chain_pos OPERATOR(pg_catalog.>=) c.pos"
+"   OFFSET 0) AS x";
+
+static const char *comp_rows_sql =
+"SELECT x.id, x.depth, x.seq, x.semver, x.pruned_at IS NOT NULL, x.primary_parent"
+" FROM registry.versions AS x"
+" WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
+"   AND x.depth OPERATOR(pg_catalog.>) $3";
+
+static SPIPlanPtr start_plan;
+static SPIPlanPtr size_plan;
+static SPIPlanPtr branch_plan;
+static SPIPlanPtr chain_rows_plan;
+static SPIPlanPtr comp_rows_plan;
+
+static void
+EnsurePlans(void)
+{
+	Oid			start_types[1] = {INT8OID};
+	Oid			two_text[2] = {TEXTOID, TEXTOID};
+	Oid			chain_types[3] = {TEXTOID, INT8ARRAYOID, INT4ARRAYOID};
+	Oid			comp_types[3] = {TEXTOID, TEXTOID, INT4OID};
+
+	if (start_plan == NULL)
+		start_plan = registry_prepare_kept(start_sql, 1, start_types, 0);
+	if (size_plan == NULL)
+		size_plan = registry_prepare_kept(size_sql, 2, two_text,
+										  CURSOR_OPT_GENERIC_PLAN);
+	if (branch_plan == NULL)
+		branch_plan = registry_prepare_kept(branch_sql, 3, chain_types,
+											CURSOR_OPT_GENERIC_PLAN);
+	if (chain_rows_plan == NULL)
+		chain_rows_plan = registry_prepare_kept(chain_rows_sql, 3, chain_types,
+												CURSOR_OPT_GENERIC_PLAN);
+	if (comp_rows_plan == NULL)
+		comp_rows_plan = registry_prepare_kept(comp_rows_sql, 3, comp_types,
+											   CURSOR_OPT_GENERIC_PLAN);
+}
+
+static void
+RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, true, count);
+
+	if (rc != SPI_OK_SELECT)
+		REGISTRY_SPI_FAILED("SPI_execute_plan", rc);
+}
+
+/* a column of an SPI result row that the query never returns NULL in */
+static Datum
+NotNullColumn(SPITupleTable *tt, uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tt->vals[row], tt->tupdesc, col, &isnull);
+
+	if (isnull)
+		REGISTRY_CANNOT_HAPPEN("descendants: unexpected NULL in column %d", col);
+	return d;
+}
+
+/* the rows CompareRowIndexes compares (qsort has no context argument) */
+static DescRow *SortRows;
+
+static int
+CompareRowIndexes(const void *a, const void *b)
+{
+	const DescRow *x = &SortRows[*(const uint32 *) a];
+	const DescRow *y = &SortRows[*(const uint32 *) b];
+
+	if (x->dist != y->dist)
+		return x->dist < y->dist ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return 0;
+}
+
+static Datum
+Int8Array(int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL,
+										   TYPALIGN_DOUBLE));
+}
+
+static Datum
+Int4Array(int32 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int32GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+/*
+ * Run a row query through a cursor, FETCH_BATCH rows at a time, appending
+ * each row to *rows in compact form (semver copied into semver_cxt) and
+ * freeing the batch: each tuple is deformed once, while it is in cache.
+ */
+static void
+ReadRows(SPIPlanPtr plan, Datum *args, int32 start_depth, MemoryContext semver_cxt,
+		 DescRow **rows, uint32 *nrows, uint32 *maxrows)
+{
+	Portal		portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+
+	if (portal == NULL)
+		REGISTRY_SPI_FAILED("SPI_cursor_open", SPI_result);
+	for (;;)
+	{
+		SPITupleTable *tt;
+		uint64		i;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		tt = SPI_tuptable;
+		if (*nrows + SPI_processed > *maxrows)
+		{
+			while (*nrows + SPI_processed > *maxrows)
+				*maxrows *= 2;
+			*rows = repalloc_huge(*rows, sizeof(DescRow) * (Size) *maxrows);
+		}
+		for (i = 0; i < SPI_processed; i++)
+		{
+			DescRow    *r = &(*rows)[(*nrows)++];
+			Datum		v[COL_PARENT];
+			bool		n[COL_PARENT];
+
+			heap_deform_tuple(tt->vals[i], tt->tupdesc, v, n);
+			if (n[COL_ID - 1] || n[COL_DEPTH - 1] || n[COL_SEQ - 1] || n[COL_PRUNED - 1])
+				REGISTRY_CANNOT_HAPPEN("descendants: a NULL id, depth, seq or pruned");
+			r->id = DatumGetInt64(v[COL_ID - 1]);
+			r->dist = DatumGetInt32(v[COL_DEPTH - 1]) - start_depth;
+			if (r->dist <= 0)
+				REGISTRY_CANNOT_HAPPEN("descendants: a row at distance %d", r->dist);
+			r->seq = DatumGetInt64(v[COL_SEQ - 1]);
+			r->pruned = DatumGetBool(v[COL_PRUNED - 1]);
+			r->semver = 0;
+			if (!n[COL_SEMVER - 1])
+			{
+				MemoryContext old = MemoryContextSwitchTo(semver_cxt);
+
+				r->semver = PointerGetDatum(PG_DETOAST_DATUM_COPY(v[COL_SEMVER - 1]));
+				MemoryContextSwitchTo(old);
+			}
+			r->root = true;
+			r->parent = 0;
+			if (tt->tupdesc->natts >= COL_PARENT && !n[COL_PARENT - 1])
+			{
+				r->root = false;
+				r->parent = DatumGetInt64(v[COL_PARENT - 1]);
+			}
+		}
+		SPI_freetuptable(tt);
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
+ * Of the component scan's rows (all deeper than the start), keep those in
+ * the start's subtree: reorder the rows by distance, then take a level's
+ * rows whose primary parent is in the set.  Replaces *rowsp by the
+ * reordered array, writes the kept rows' indexes in it to keep (nearest
+ * first, by id) and returns how many.
+ */
+static uint32
+MembersByLevel(DescRow **rowsp, uint32 nrows, int64 start_id, uint32 *keep)
+{
+	DescRow    *rows = *rowsp;
+	DescRow    *byLevel = palloc_extended(sizeof(DescRow) * (Size) Max(nrows, 1),
+										  MCXT_ALLOC_HUGE);
+	uint32	   *count;
+	int32		maxdist = 0;
+	idset_hash *members;
+	bool		found;
+	uint32		nkeep = 0;
+	uint32		r;
+	int32		d;
+
+	for (r = 0; r < nrows; r++)
+		maxdist = Max(maxdist, rows[r].dist);
+	/* counting sort by distance: level d becomes byLevel[count[d - 1] .. count[d]) */
+	count = palloc0(sizeof(uint32) * ((Size) maxdist + 2));
+	for (r = 0; r < nrows; r++)
+		count[rows[r].dist + 1]++;
+	for (d = 1; d <= maxdist; d++)
+		count[d + 1] += count[d];
+	/* copy the rows in level order: the passes below then read memory in order */
+	for (r = 0; r < nrows; r++)
+		byLevel[count[rows[r].dist]++] = rows[r];
+	pfree(rows);
+	*rowsp = rows = byLevel;
+
+	members = idset_create(CurrentMemoryContext, Max(nrows, 64), NULL);
+	idset_insert(members, start_id, &found);
+	for (d = 1; d <= maxdist; d++)
+	{
+		uint32		level_start = nkeep;
+		uint32		i;
+		bool		sorted = true;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = (d == 1 ? 0 : count[d - 1]); i < count[d]; i++)
+		{
+			DescRow    *row = &rows[i];
+
+			if (row->root || idset_lookup(members, row->parent) == NULL)
+				continue;
+			idset_insert(members, row->id, &found);
+			if (nkeep > level_start && rows[keep[nkeep - 1]].id > row->id)
+				sorted = false;
+			keep[nkeep++] = i;
+		}
+		if (nkeep == level_start)
+			break;				/* no member here, none deeper */
+		if (!sorted)
+		{
+			SortRows = rows;
+			qsort(keep + level_start, nkeep - level_start, sizeof(uint32),
+				  CompareRowIndexes);
+		}
+	}
+	return nkeep;
+}
+
+Datum
+registry_descendants(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		start_id = PG_GETARG_INT64(0);
+	TupleDesc	tupdesc;
+	Tuplestorestate *tupstore;
+	MemoryContext oldcxt;
+	SPITupleTable *tt;
+	Datum		values[5];
+	bool		nulls[5];
+	Datum		project;
+	Datum		component;
+	int32		start_depth;
+	int64		start_chain;
+	int32		start_pos;
+	int64		comp_size = 0;
+	int64	   *chains;
+	int32	   *froms;
+	int			nchains = 1;
+	int			maxchains = 64;
+	int			fstart = 0;
+	bool		by_scan = false;
+	MemoryContext callercxt = CurrentMemoryContext;
+	DescRow    *rows;
+	uint32		nrows = 0;
+	uint32		maxrows = 1024;
+	uint32	   *keep;
+	uint32		nkeep;
+	uint32		r;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		REGISTRY_NOT_COMPOSITE();
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	tupdesc = CreateTupleDescCopy(tupdesc);
+	tupstore = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(oldcxt);
+
+	SPI_connect();
+	EnsurePlans();
+
+	/* the start version (P0002 when unknown or invisible) */
+	values[0] = Int64GetDatum(start_id);
+	RunPlan(start_plan, values, NULL, 1);
+	if (SPI_processed != 1)
+		REGISTRY_CANNOT_HAPPEN("descendants: version_or_raise returned %lu rows",
+							   (unsigned long) SPI_processed);
+	tt = SPI_tuptable;
+	project = NotNullColumn(tt, 0, 1);
+	component = NotNullColumn(tt, 0, 2);
+	start_depth = DatumGetInt32(NotNullColumn(tt, 0, 3));
+	start_chain = DatumGetInt64(NotNullColumn(tt, 0, 4));
+	start_pos = DatumGetInt32(NotNullColumn(tt, 0, 5));
+
+	/* the component's size: its highest seq (gap-free) */
+	values[0] = project;
+	values[1] = component;
+	RunPlan(size_plan, values, NULL, 1);
+	if (SPI_processed == 1)
+		comp_size = DatumGetInt64(NotNullColumn(SPI_tuptable, 0, 1));
+	SPI_freetuptable(SPI_tuptable);
+
+	/* the chains below the start, one generation of branches at a time */
+	chains = palloc(sizeof(int64) * maxchains);
+	froms = palloc(sizeof(int32) * maxchains);
+	chains[0] = start_chain;
+	froms[0] = start_pos;		/* branches at or below the start */
+	while (fstart < nchains)
+	{
+		int			fend = nchains;
+		uint64		i;
+
+		CHECK_FOR_INTERRUPTS();
+		if ((int64) nchains * SWITCH_RATIO > comp_size)
+		{
+			by_scan = true;
+			break;
+		}
+		values[0] = project;
+		values[1] = Int8Array(chains + fstart, fend - fstart);
+		values[2] = Int4Array(froms + fstart, fend - fstart);
+		RunPlan(branch_plan, values, NULL, 0);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			if (nchains == maxchains)
+			{
+				maxchains *= 2;
+				chains = repalloc(chains, sizeof(int64) * maxchains);
+				froms = repalloc(froms, sizeof(int32) * maxchains);
+			}
+			chains[nchains] = DatumGetInt64(NotNullColumn(SPI_tuptable, i, 1));
+			froms[nchains] = 0;
+			nchains++;
+		}
+		SPI_freetuptable(SPI_tuptable);
+		fstart = fend;
+	}
+
+	rows = palloc(sizeof(DescRow) * maxrows);
+	if (by_scan)
+	{
+		values[0] = project;
+		values[1] = component;
+		values[2] = Int32GetDatum(start_depth);
+		ReadRows(comp_rows_plan, values, start_depth, callercxt, &rows, &nrows, &maxrows);
+		keep = palloc(sizeof(uint32) * Max(nrows, 1));
+		nkeep = MembersByLevel(&rows, nrows, start_id, keep);
+	}
+	else
+	{
+		froms[0] = start_pos + 1;	/* the start's own chain: below it */
+		values[0] = project;
+		values[1] = Int8Array(chains, nchains);
+		values[2] = Int4Array(froms, nchains);
+		ReadRows(chain_rows_plan, values, start_depth, callercxt, &rows, &nrows, &maxrows);
+		keep = palloc(sizeof(uint32) * Max(nrows, 1));
+		for (r = 0; r < nrows; r++)
+			keep[r] = r;
+		nkeep = nrows;
+		SortRows = rows;
+		qsort(keep, nkeep, sizeof(uint32), CompareRowIndexes);
+	}
+
+	for (r = 0; r < nkeep; r++)
+	{
+		DescRow    *row = &rows[keep[r]];
+
+		values[0] = Int32GetDatum(row->dist);
+		nulls[0] = false;
+		values[1] = Int64GetDatum(row->id);
+		nulls[1] = false;
+		values[2] = Int64GetDatum(row->seq);
+		nulls[2] = false;
+		values[3] = row->semver;
+		nulls[3] = (row->semver == 0);
+		values[4] = BoolGetDatum(row->pruned);
+		nulls[4] = false;
+		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
+	}
+	SPI_finish();
+
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tupstore;
+	rsinfo->setDesc = tupdesc;
+	return (Datum) 0;
+}
