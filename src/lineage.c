@@ -15,15 +15,19 @@
  *	  range scan of versions_chain_key.  Cheap while the subtree has few
  *	  chains (a long unbranched lineage is one chain).
  *	- by one scan of the component.  One index-only scan of the component's
- *	  rows deeper than the start (versions_component_key covers id,
- *	  primary_parent and depth), then membership decided in memory level by
+ *	  rows deeper than the start (versions_project_id_component_seq_key
+ *	  covers id, primary_parent and depth), then membership decided in memory level by
  *	  level: a row is in the subtree when its primary parent is.  Its cost
  *	  is the component's size, whatever the subtree's.
  *
  * The walk starts by chains and switches to the scan once it has found more
- * chains than 1/32 of the component's versions: one range scan costs about
- * what reading 32 rows of the index-only scan costs (3 us against 0.1 to
- * 0.2 us a row, measured on the 100,000-node tree of bench/versions).
+ * chains than 1/64 of the component's versions.  Measured on the 100,000-node
+ * tree of bench/versions, a chain costs about 6 us (its share of the branch
+ * queries and its range scan) and the scan about 0.4 us a row, so a subtree
+ * with between 1/64 and 1/15 as many chains as its component has versions
+ * would be cheaper by chains (at worst about 4x); a lower switch point
+ * makes the walk that precedes the scan longer on big trees.
+ *
  * Both ways read through SPI as the caller, so row-level security applies
  * as it does to a SELECT; an invisible start version is P0002.
  *
@@ -192,27 +196,22 @@ CompareRowIndexes(const void *a, const void *b)
 	return 0;
 }
 
-static Datum
-Int8Array(int64 *v, int n)
+/* $2 and $3 of the chain queries: the chain ids and the positions to start at */
+static void
+ChainArgs(Datum *args, int64 *chains, int32 *froms, int n)
 {
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *c = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *f = palloc(sizeof(Datum) * Max(n, 1));
 	int			i;
 
 	for (i = 0; i < n; i++)
-		d[i] = Int64GetDatum(v[i]);
-	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL,
-										   TYPALIGN_DOUBLE));
-}
-
-static Datum
-Int4Array(int32 *v, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-		d[i] = Int32GetDatum(v[i]);
-	return PointerGetDatum(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
+	{
+		c[i] = Int64GetDatum(chains[i]);
+		f[i] = Int32GetDatum(froms[i]);
+	}
+	args[1] = PointerGetDatum(construct_array(c, n, INT8OID, 8, FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_array(f, n, INT4OID, 4, true, TYPALIGN_INT));
 }
 
 /*
@@ -432,8 +431,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 			break;
 		}
 		values[0] = project;
-		values[1] = Int8Array(chains + fstart, fend - fstart);
-		values[2] = Int4Array(froms + fstart, fend - fstart);
+		ChainArgs(values, chains + fstart, froms + fstart, fend - fstart);
 		RunPlan(branch_plan, values, NULL, 0);
 		for (i = 0; i < SPI_processed; i++)
 		{
@@ -465,8 +463,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	{
 		froms[0] = start_pos + 1;	/* the start's own chain: below it */
 		values[0] = project;
-		values[1] = Int8Array(chains, nchains);
-		values[2] = Int4Array(froms, nchains);
+		ChainArgs(values, chains, froms, nchains);
 		ReadRows(chain_rows_plan, values, start_depth, callercxt, &rows, &nrows, &maxrows);
 		keep = palloc(sizeof(uint32) * Max(nrows, 1));
 		for (r = 0; r < nrows; r++)
