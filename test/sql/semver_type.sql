@@ -23,7 +23,7 @@ CREATE FUNCTION pg_temp.explain_lines(q text) RETURNS SETOF text LANGUAGE plpgsq
 BEGIN
 	RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q;
 END $f$;
-SELECT plan(210);
+SELECT plan(219);
 
 -- ---------------------------------------------------------------- input/output
 -- every valid example of semver.org's regular-expression test list prints back unchanged
@@ -320,6 +320,30 @@ SELECT throws_ok($$SELECT pg_temp.recv_bytes('\x02312e322e33')$$, '22P03',
                  'unsupported binary format 2 for type semver', 'an unknown binary format is 22P03');
 SELECT throws_ok($$SELECT pg_temp.recv_bytes('\x01312e30322e33')$$, '22P02', NULL,
                  'binary input is validated like text input');
+
+-- A damaged stored value (only a broken page or datum makes one: input and
+-- binary receive validate) is XX001 wherever it must be decoded, never a
+-- crash or a wrong answer.  A binary-coercible cast from bytea, created in
+-- this rolled-back transaction, forges such values.
+CREATE CAST (bytea AS registry.semver) WITHOUT FUNCTION;
+SELECT throws_ok($$SELECT ('\x'::bytea::registry.semver)::text$$, 'XX001', 'corrupt registry.semver value',
+                 'an empty datum is XX001 on output');
+SELECT throws_ok($$SELECT registry.semver_major('\x05aa'::bytea::registry.semver)$$, 'XX001', NULL,
+                 'a key length past the end of the datum is XX001');
+SELECT throws_ok($$SELECT registry.semver_major('\xffffffff'::bytea::registry.semver)$$, 'XX001', NULL,
+                 'a four-byte key length past the end is XX001');
+SELECT throws_ok($$SELECT registry.semver_major('\x01ff'::bytea::registry.semver)$$, 'XX001', NULL,
+                 'a key that does not decode is XX001 for an accessor');
+SELECT throws_ok($$SELECT registry.semver_send('\x01ff'::bytea::registry.semver)$$, 'XX001', NULL,
+                 'and for binary output');
+SELECT throws_ok($$SELECT registry.semver_bump('\x01ff'::bytea::registry.semver, 'minor')$$, 'XX001', NULL,
+                 'and for a bump');
+SELECT throws_ok($$SELECT registry.semver_hash('\x05aa'::bytea::registry.semver)$$, 'XX001', NULL,
+                 'and for hashing');
+SELECT throws_ok($$SELECT registry.semver_cmp('\x'::bytea::registry.semver, '1.0.0')$$, 'XX001', NULL,
+                 'and for a comparison with no key at all');
+SELECT throws_ok($$SELECT array_agg(v ORDER BY v)::text FROM (VALUES ('\x01ff'::bytea::registry.semver), ('1.0.0'), ('2.0.0')) t (v)$$,
+                 'XX001', NULL, 'a sort compares the stored keys without decoding them; printing the result is XX001');
 
 SELECT * FROM finish();
 ROLLBACK;
