@@ -390,7 +390,8 @@ registry_descendants(PG_FUNCTION_ARGS)
 	tupstore = tuplestore_begin_heap(true, false, work_mem);
 	MemoryContextSwitchTo(oldcxt);
 
-	SPI_connect();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
 	EnsurePlans();
 
 	/* the start version (P0002 when unknown or invisible) */
@@ -449,6 +450,11 @@ registry_descendants(PG_FUNCTION_ARGS)
 		fstart = fend;
 	}
 
+	/*
+	 * The rows are kept in SPI's procedure memory until the result is
+	 * written: a component scan holds two 40-byte rows per version of the
+	 * component deeper than the start (about 80 MB for a million).
+	 */
 	rows = palloc(sizeof(DescRow) * maxrows);
 	if (by_scan)
 	{
