@@ -42,6 +42,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 #include "registry.h"
@@ -202,6 +203,9 @@ ChainArgs(Datum *args, int64 *chains, int32 *froms, int n)
 {
 	Datum	   *c = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *f = palloc(sizeof(Datum) * Max(n, 1));
+	int16		len8;
+	bool		byval8;
+	char		align8;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -209,8 +213,9 @@ ChainArgs(Datum *args, int64 *chains, int32 *froms, int n)
 		c[i] = Int64GetDatum(chains[i]);
 		f[i] = Int32GetDatum(froms[i]);
 	}
-	args[1] = PointerGetDatum(construct_array(c, n, INT8OID, 8, FLOAT8PASSBYVAL,
-											  TYPALIGN_DOUBLE));
+	/* int8's storage from the catalog: by value or not depends on the build */
+	get_typlenbyvalalign(INT8OID, &len8, &byval8, &align8);
+	args[1] = PointerGetDatum(construct_array(c, n, INT8OID, len8, byval8, align8));
 	args[2] = PointerGetDatum(construct_array(f, n, INT4OID, 4, true, TYPALIGN_INT));
 }
 
