@@ -581,11 +581,7 @@ registry_kv_namespaces(PG_FUNCTION_ARGS)
 	int			utf8 = GetDatabaseEncoding() == PG_UTF8;
 	int			i;
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
+	registry_check_materialize(rsinfo);
 
 	names = palloc(sizeof(char *) * maxnames);
 	SPI_connect();

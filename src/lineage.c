@@ -97,16 +97,16 @@ typedef struct DescRow
 #define COL_PRUNED 5
 #define COL_PARENT 6
 
-static const char *start_sql =
+static const char start_sql[] =
 "SELECT v.project_id, v.component, v.depth, v.chain_id, v.chain_pos"
 " FROM registry.version_or_raise($1) AS v";
 
-static const char *size_sql =
+static const char size_sql[] =
 "SELECT x.seq FROM registry.versions AS x"
 " WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
 " ORDER BY x.seq DESC LIMIT 1";
 
-static const char *branch_sql =
+static const char branch_sql[] =
 "SELECT b.child_chain"
 " FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int4[])) AS f (chain_id, pos)"
 " JOIN registry.version_branches AS b"
@@ -114,7 +114,7 @@ static const char *branch_sql =
 "  AND b.parent_chain OPERATOR(pg_catalog.=) f.chain_id"
 "  AND b.parent_pos OPERATOR(pg_catalog.>=) f.pos";
 
-static const char *chain_rows_sql =
+static const char chain_rows_sql[] =
 "SELECT x.id, x.depth, x.seq, x.semver, x.pruned_at IS NOT NULL"
 " FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int4[])) AS c (chain_id, pos)"
 " CROSS JOIN LATERAL ("
@@ -124,40 +124,50 @@ static const char *chain_rows_sql =
 "      AND y.chain_pos OPERATOR(pg_catalog.>=) c.pos"
 "   OFFSET 0) AS x";
 
-static const char *comp_rows_sql =
+static const char comp_rows_sql[] =
 "SELECT x.id, x.depth, x.seq, x.semver, x.pruned_at IS NOT NULL, x.primary_parent"
 " FROM registry.versions AS x"
 " WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
 "   AND x.depth OPERATOR(pg_catalog.>) $3";
 
-static SPIPlanPtr start_plan;
-static SPIPlanPtr size_plan;
-static SPIPlanPtr branch_plan;
-static SPIPlanPtr chain_rows_plan;
-static SPIPlanPtr comp_rows_plan;
-
-static void
-EnsurePlans(void)
+/* the statements, prepared once per backend (generic plans, except the start) */
+typedef enum PlanId
 {
-	Oid			start_types[1] = {INT8OID};
-	Oid			two_text[2] = {TEXTOID, TEXTOID};
-	Oid			chain_types[3] = {TEXTOID, INT8ARRAYOID, INT4ARRAYOID};
-	Oid			comp_types[3] = {TEXTOID, TEXTOID, INT4OID};
+	PLAN_START,
+	PLAN_SIZE,
+	PLAN_BRANCH,
+	PLAN_CHAIN_ROWS,
+	PLAN_COMP_ROWS,
+	NUM_PLANS
+} PlanId;
 
-	if (start_plan == NULL)
-		start_plan = registry_prepare_kept(start_sql, 1, start_types, 0);
-	if (size_plan == NULL)
-		size_plan = registry_prepare_kept(size_sql, 2, two_text,
-										  CURSOR_OPT_GENERIC_PLAN);
-	if (branch_plan == NULL)
-		branch_plan = registry_prepare_kept(branch_sql, 3, chain_types,
-											CURSOR_OPT_GENERIC_PLAN);
-	if (chain_rows_plan == NULL)
-		chain_rows_plan = registry_prepare_kept(chain_rows_sql, 3, chain_types,
-												CURSOR_OPT_GENERIC_PLAN);
-	if (comp_rows_plan == NULL)
-		comp_rows_plan = registry_prepare_kept(comp_rows_sql, 3, comp_types,
-											   CURSOR_OPT_GENERIC_PLAN);
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[3];
+	int			options;
+}			plan_defs[NUM_PLANS] = {
+	[PLAN_START] = {start_sql, 1, {INT8OID}, 0},
+	[PLAN_SIZE] = {size_sql, 2, {TEXTOID, TEXTOID}, CURSOR_OPT_GENERIC_PLAN},
+	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
+	CURSOR_OPT_GENERIC_PLAN},
+	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
+	CURSOR_OPT_GENERIC_PLAN},
+	[PLAN_COMP_ROWS] = {comp_rows_sql, 3, {TEXTOID, TEXTOID, INT4OID},
+	CURSOR_OPT_GENERIC_PLAN},
+};
+
+static SPIPlanPtr plans[NUM_PLANS];
+
+static SPIPlanPtr
+KeptPlan(PlanId id)
+{
+	if (plans[id] == NULL)
+		plans[id] = registry_prepare_kept(plan_defs[id].sql, plan_defs[id].nargs,
+										  (Oid *) plan_defs[id].types,
+										  plan_defs[id].options);
+	return plans[id];
 }
 
 static void
@@ -382,11 +392,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	uint32		nkeep;
 	uint32		r;
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
+	registry_check_materialize(rsinfo);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		REGISTRY_NOT_COMPOSITE();
 
@@ -397,11 +403,10 @@ registry_descendants(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
-	EnsurePlans();
 
 	/* the start version (P0002 when unknown or invisible) */
 	values[0] = Int64GetDatum(start_id);
-	RunPlan(start_plan, values, NULL, 1);
+	RunPlan(KeptPlan(PLAN_START), values, NULL, 1);
 	if (SPI_processed != 1)
 		REGISTRY_CANNOT_HAPPEN("descendants: version_or_raise returned %lu rows",
 							   (unsigned long) SPI_processed);
@@ -415,7 +420,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	/* the component's size: its highest seq (gap-free) */
 	values[0] = project;
 	values[1] = component;
-	RunPlan(size_plan, values, NULL, 1);
+	RunPlan(KeptPlan(PLAN_SIZE), values, NULL, 1);
 	if (SPI_processed == 1)
 		comp_size = DatumGetInt64(NotNullColumn(SPI_tuptable, 0, 1));
 	SPI_freetuptable(SPI_tuptable);
@@ -438,7 +443,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 		}
 		values[0] = project;
 		ChainArgs(values, chains + fstart, froms + fstart, fend - fstart);
-		RunPlan(branch_plan, values, NULL, 0);
+		RunPlan(KeptPlan(PLAN_BRANCH), values, NULL, 0);
 		for (i = 0; i < SPI_processed; i++)
 		{
 			if (nchains == maxchains)
@@ -466,7 +471,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 		values[0] = project;
 		values[1] = component;
 		values[2] = Int32GetDatum(start_depth);
-		ReadRows(comp_rows_plan, values, start_depth, callercxt, &rows, &nrows, &maxrows);
+		ReadRows(KeptPlan(PLAN_COMP_ROWS), values, start_depth, callercxt, &rows, &nrows, &maxrows);
 		keep = palloc(sizeof(uint32) * Max(nrows, 1));
 		nkeep = MembersByLevel(&rows, nrows, start_id, keep);
 	}
@@ -475,7 +480,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 		froms[0] = start_pos + 1;	/* the start's own chain: below it */
 		values[0] = project;
 		ChainArgs(values, chains, froms, nchains);
-		ReadRows(chain_rows_plan, values, start_depth, callercxt, &rows, &nrows, &maxrows);
+		ReadRows(KeptPlan(PLAN_CHAIN_ROWS), values, start_depth, callercxt, &rows, &nrows, &maxrows);
 		keep = palloc(sizeof(uint32) * Max(nrows, 1));
 		for (r = 0; r < nrows; r++)
 			keep[r] = r;

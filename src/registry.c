@@ -9,6 +9,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "nodes/execnodes.h"
 #include "utils/builtins.h"
 
 #include "registry.h"
@@ -116,4 +117,14 @@ registry_prepare_kept(const char *sql, int nargs, Oid *argtypes, int cursor_opti
 	if (SPI_keepplan(plan) != 0)
 		REGISTRY_SPI_FAILED("SPI_keepplan", SPI_ERROR_ARGUMENT);
 	return plan;
+}
+
+void
+registry_check_materialize(ReturnSetInfo *rsinfo)
+{
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
 }

@@ -34,8 +34,15 @@ extern void registry_check_project_text(const char *what, text *t);
  * Callers pass schema-qualified SQL with $n parameters only.
  */
 struct _SPI_plan;
+struct ReturnSetInfo;
 extern struct _SPI_plan *registry_prepare_kept(const char *sql, int nargs,
 											   Oid *argtypes, int cursor_options);
+
+/*
+ * A set-returning function's check that its caller takes a materialized
+ * set (the error PostgreSQL's own SRFs give otherwise).
+ */
+extern void registry_check_materialize(struct ReturnSetInfo *rsinfo);
 
 /*
  * Errors no caller can provoke with its arguments: an SPI call that failed
