@@ -15,10 +15,13 @@
  *	  range scan of versions_chain_key.  Cheap while the subtree has few
  *	  chains (a long unbranched lineage is one chain).
  *	- by one scan of the component.  One index-only scan of the component's
- *	  rows deeper than the start (versions_project_id_component_seq_key
- *	  covers id, primary_parent and depth), then membership decided in memory level by
- *	  level: a row is in the subtree when its primary parent is.  Its cost
- *	  is the component's size, whatever the subtree's.
+ *	  rows deeper than the start, in seq order (versions_project_id_
+ *	  component_seq_key covers id, primary_parent and depth); a row is in the
+ *	  subtree when its primary parent is, and a parent always comes first: it
+ *	  existed when its child was registered, and a registration takes the
+ *	  component's highest seq + 1 under the component's lock.  Only the
+ *	  subtree's rows are kept.  Its cost is the component's size, whatever
+ *	  the subtree's.
  *
  * The walk starts by chains and switches to the scan once it has found more
  * chains than 1/64 of the component's versions.  Measured on the 100,000-node
@@ -75,11 +78,9 @@ typedef struct IdEntry
 typedef struct DescRow
 {
 	int64		id;
-	int64		parent;			/* primary parent (component scan only) */
 	int64		seq;
 	Datum		semver;			/* a copy, or 0 for NULL */
 	int32		dist;			/* depth below the start */
-	bool		root;			/* no primary parent */
 	bool		pruned;
 } DescRow;
 
@@ -97,14 +98,14 @@ typedef struct DescRow
 #define COL_PRUNED 5
 #define COL_PARENT 6
 
+/* the start version, and its component's size: the highest seq (gap-free) */
 static const char start_sql[] =
-"SELECT v.project_id, v.component, v.depth, v.chain_id, v.chain_pos"
+"SELECT v.project_id, v.component, v.depth, v.chain_id, v.chain_pos,"
+"       (SELECT x.seq FROM registry.versions AS x"
+"         WHERE x.project_id OPERATOR(pg_catalog.=) v.project_id"
+"           AND x.component OPERATOR(pg_catalog.=) v.component"
+"         ORDER BY x.seq DESC LIMIT 1)"
 " FROM registry.version_or_raise($1) AS v";
-
-static const char size_sql[] =
-"SELECT x.seq FROM registry.versions AS x"
-" WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
-" ORDER BY x.seq DESC LIMIT 1";
 
 static const char branch_sql[] =
 "SELECT b.child_chain"
@@ -128,13 +129,13 @@ static const char comp_rows_sql[] =
 "SELECT x.id, x.depth, x.seq, x.semver, x.pruned_at IS NOT NULL, x.primary_parent"
 " FROM registry.versions AS x"
 " WHERE x.project_id OPERATOR(pg_catalog.=) $1 AND x.component OPERATOR(pg_catalog.=) $2"
-"   AND x.depth OPERATOR(pg_catalog.>) $3";
+"   AND x.depth OPERATOR(pg_catalog.>) $3"
+" ORDER BY x.seq";
 
 /* the statements, prepared once per backend (generic plans, except the start) */
 typedef enum PlanId
 {
 	PLAN_START,
-	PLAN_SIZE,
 	PLAN_BRANCH,
 	PLAN_CHAIN_ROWS,
 	PLAN_COMP_ROWS,
@@ -149,7 +150,6 @@ static const struct
 	int			options;
 }			plan_defs[NUM_PLANS] = {
 	[PLAN_START] = {start_sql, 1, {INT8OID}, 0},
-	[PLAN_SIZE] = {size_sql, 2, {TEXTOID, TEXTOID}, CURSOR_OPT_GENERIC_PLAN},
 	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
 	CURSOR_OPT_GENERIC_PLAN},
 	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
@@ -191,20 +191,14 @@ NotNullColumn(SPITupleTable *tt, uint64 row, int col)
 	return d;
 }
 
-/* the rows CompareRowIndexes compares (qsort has no context argument) */
-static DescRow *SortRows;
-
+/* qsort comparator of the rows of one level: by id */
 static int
-CompareRowIndexes(const void *a, const void *b)
+CompareRowIds(const void *a, const void *b)
 {
-	const DescRow *x = &SortRows[*(const uint32 *) a];
-	const DescRow *y = &SortRows[*(const uint32 *) b];
+	int64		x = ((const DescRow *) a)->id;
+	int64		y = ((const DescRow *) b)->id;
 
-	if (x->dist != y->dist)
-		return x->dist < y->dist ? -1 : 1;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return 0;
+	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
 /* $2 and $3 of the chain queries: the chain ids and the positions to start at */
@@ -233,10 +227,12 @@ ChainArgs(Datum *args, int64 *chains, int32 *froms, int n)
  * Run a row query through a cursor, FETCH_BATCH rows at a time, appending
  * each row to *rows in compact form (semver copied into semver_cxt) and
  * freeing the batch: each tuple is deformed once, while it is in cache.
+ * With members (the component scan), a row is kept only when its primary
+ * parent is in the set, and then joins it.
  */
 static void
 ReadRows(SPIPlanPtr plan, Datum *args, int32 start_depth, MemoryContext semver_cxt,
-		 DescRow **rows, uint32 *nrows, uint32 *maxrows)
+		 idset_hash *members, DescRow **rows, uint32 *nrows, uint32 *maxrows)
 {
 	Portal		portal = SPI_cursor_open(NULL, plan, args, NULL, true);
 
@@ -260,14 +256,22 @@ ReadRows(SPIPlanPtr plan, Datum *args, int32 start_depth, MemoryContext semver_c
 		}
 		for (i = 0; i < SPI_processed; i++)
 		{
-			DescRow    *r = &(*rows)[(*nrows)++];
+			DescRow    *r = &(*rows)[*nrows];
 			Datum		v[COL_PARENT];
 			bool		n[COL_PARENT];
+			bool		found;
 
 			heap_deform_tuple(tt->vals[i], tt->tupdesc, v, n);
 			if (n[COL_ID - 1] || n[COL_DEPTH - 1] || n[COL_SEQ - 1] || n[COL_PRUNED - 1])
 				REGISTRY_CANNOT_HAPPEN("descendants: a NULL id, depth, seq or pruned");
 			r->id = DatumGetInt64(v[COL_ID - 1]);
+			if (members != NULL)
+			{
+				if (n[COL_PARENT - 1] ||
+					idset_lookup(members, DatumGetInt64(v[COL_PARENT - 1])) == NULL)
+					continue;
+				idset_insert(members, r->id, &found);
+			}
 			r->dist = DatumGetInt32(v[COL_DEPTH - 1]) - start_depth;
 			if (r->dist <= 0)
 				REGISTRY_CANNOT_HAPPEN("descendants: a row at distance %d", r->dist);
@@ -281,13 +285,7 @@ ReadRows(SPIPlanPtr plan, Datum *args, int32 start_depth, MemoryContext semver_c
 				r->semver = PointerGetDatum(PG_DETOAST_DATUM_COPY(v[COL_SEMVER - 1]));
 				MemoryContextSwitchTo(old);
 			}
-			r->root = true;
-			r->parent = 0;
-			if (tt->tupdesc->natts >= COL_PARENT && !n[COL_PARENT - 1])
-			{
-				r->root = false;
-				r->parent = DatumGetInt64(v[COL_PARENT - 1]);
-			}
+			(*nrows)++;
 		}
 		SPI_freetuptable(tt);
 	}
@@ -295,70 +293,48 @@ ReadRows(SPIPlanPtr plan, Datum *args, int32 start_depth, MemoryContext semver_c
 }
 
 /*
- * Of the component scan's rows (all deeper than the start), keep those in
- * the start's subtree: reorder the rows by distance, then take a level's
- * rows whose primary parent is in the set.  Replaces *rowsp by the
- * reordered array, writes the kept rows' indexes in it to keep (nearest
- * first, by id) and returns how many.
+ * The rows in result order, nearest first and by id within a distance: a
+ * counting sort by distance (stable, so a level keeps the read order, which
+ * is already by id along a chain or a component), then a sort of any level
+ * that is not.  Returns a new array: the output loop then reads memory in
+ * order.
  */
-static uint32
-MembersByLevel(DescRow **rowsp, uint32 nrows, int64 start_id, uint32 *keep)
+static DescRow *
+OrderRows(DescRow *rows, uint32 nrows)
 {
-	DescRow    *rows = *rowsp;
-	DescRow    *byLevel = palloc_extended(sizeof(DescRow) * (Size) Max(nrows, 1),
-										  MCXT_ALLOC_HUGE);
-	uint32	   *count;
+	DescRow    *out = palloc_extended(sizeof(DescRow) * (Size) Max(nrows, 1),
+									  MCXT_ALLOC_HUGE);
+	uint32	   *start;
 	int32		maxdist = 0;
-	idset_hash *members;
-	bool		found;
-	uint32		nkeep = 0;
 	uint32		r;
 	int32		d;
 
 	for (r = 0; r < nrows; r++)
 		maxdist = Max(maxdist, rows[r].dist);
-	/* counting sort by distance: level d becomes byLevel[count[d - 1] .. count[d]) */
-	count = palloc0(sizeof(uint32) * ((Size) maxdist + 2));
+	/* start[d] is where level d begins; start[maxdist + 1] == nrows */
+	start = palloc0(sizeof(uint32) * ((Size) maxdist + 2));
 	for (r = 0; r < nrows; r++)
-		count[rows[r].dist + 1]++;
+		start[rows[r].dist + 1]++;
 	for (d = 1; d <= maxdist; d++)
-		count[d + 1] += count[d];
-	/* copy the rows in level order: the passes below then read memory in order */
+		start[d + 1] += start[d];
 	for (r = 0; r < nrows; r++)
-		byLevel[count[rows[r].dist]++] = rows[r];
-	pfree(rows);
-	*rowsp = rows = byLevel;
-
-	members = idset_create(CurrentMemoryContext, Max(nrows, 64), NULL);
-	idset_insert(members, start_id, &found);
+		out[start[rows[r].dist]++] = rows[r];
+	/* now start[d] is where level d ends */
 	for (d = 1; d <= maxdist; d++)
 	{
-		uint32		level_start = nkeep;
-		uint32		i;
-		bool		sorted = true;
+		uint32		lo = start[d - 1];
+		uint32		hi = start[d];
 
-		CHECK_FOR_INTERRUPTS();
-		for (i = (d == 1 ? 0 : count[d - 1]); i < count[d]; i++)
+		for (r = lo + 1; r < hi; r++)
 		{
-			DescRow    *row = &rows[i];
-
-			if (row->root || idset_lookup(members, row->parent) == NULL)
-				continue;
-			idset_insert(members, row->id, &found);
-			if (nkeep > level_start && rows[keep[nkeep - 1]].id > row->id)
-				sorted = false;
-			keep[nkeep++] = i;
-		}
-		if (nkeep == level_start)
-			break;				/* no member here, none deeper */
-		if (!sorted)
-		{
-			SortRows = rows;
-			qsort(keep + level_start, nkeep - level_start, sizeof(uint32),
-				  CompareRowIndexes);
+			if (out[r - 1].id > out[r].id)
+			{
+				qsort(out + lo, hi - lo, sizeof(DescRow), CompareRowIds);
+				break;
+			}
 		}
 	}
-	return nkeep;
+	return out;
 }
 
 Datum
@@ -377,7 +353,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	int32		start_depth;
 	int64		start_chain;
 	int32		start_pos;
-	int64		comp_size = 0;
+	int64		comp_size;
 	int64	   *chains;
 	int32	   *froms;
 	int			nchains = 1;
@@ -388,8 +364,6 @@ registry_descendants(PG_FUNCTION_ARGS)
 	DescRow    *rows;
 	uint32		nrows = 0;
 	uint32		maxrows = 1024;
-	uint32	   *keep;
-	uint32		nkeep;
 	uint32		r;
 
 	registry_check_materialize(rsinfo);
@@ -404,7 +378,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
 
-	/* the start version (P0002 when unknown or invisible) */
+	/* the start version (P0002 when unknown or invisible) and its component's size */
 	values[0] = Int64GetDatum(start_id);
 	RunPlan(KeptPlan(PLAN_START), values, NULL, 1);
 	if (SPI_processed != 1)
@@ -416,14 +390,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 	start_depth = DatumGetInt32(NotNullColumn(tt, 0, 3));
 	start_chain = DatumGetInt64(NotNullColumn(tt, 0, 4));
 	start_pos = DatumGetInt32(NotNullColumn(tt, 0, 5));
-
-	/* the component's size: its highest seq (gap-free) */
-	values[0] = project;
-	values[1] = component;
-	RunPlan(KeptPlan(PLAN_SIZE), values, NULL, 1);
-	if (SPI_processed == 1)
-		comp_size = DatumGetInt64(NotNullColumn(SPI_tuptable, 0, 1));
-	SPI_freetuptable(SPI_tuptable);
+	comp_size = DatumGetInt64(NotNullColumn(tt, 0, 6));
 
 	/* the chains below the start, one generation of branches at a time */
 	chains = palloc(sizeof(int64) * maxchains);
@@ -461,37 +428,39 @@ registry_descendants(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * The rows are kept in SPI's procedure memory until the result is
-	 * written: a component scan holds two 40-byte rows per version of the
-	 * component deeper than the start (about 80 MB for a million).
+	 * The subtree's rows are kept in SPI's procedure memory until the result
+	 * is written: two 32-byte rows per version of the subtree (as read, and
+	 * in result order), about 64 MB for a million.
 	 */
 	rows = palloc(sizeof(DescRow) * maxrows);
 	if (by_scan)
 	{
+		/* sized for the component: the scan may add any of its rows */
+		idset_hash *members = idset_create(CurrentMemoryContext,
+										   (uint32) Min(comp_size + 1, PG_INT32_MAX / 4),
+										   NULL);
+		bool		found;
+
+		idset_insert(members, start_id, &found);
 		values[0] = project;
 		values[1] = component;
 		values[2] = Int32GetDatum(start_depth);
-		ReadRows(KeptPlan(PLAN_COMP_ROWS), values, start_depth, callercxt, &rows, &nrows, &maxrows);
-		keep = palloc(sizeof(uint32) * Max(nrows, 1));
-		nkeep = MembersByLevel(&rows, nrows, start_id, keep);
+		ReadRows(KeptPlan(PLAN_COMP_ROWS), values, start_depth, callercxt, members,
+				 &rows, &nrows, &maxrows);
 	}
 	else
 	{
 		froms[0] = start_pos + 1;	/* the start's own chain: below it */
 		values[0] = project;
 		ChainArgs(values, chains, froms, nchains);
-		ReadRows(KeptPlan(PLAN_CHAIN_ROWS), values, start_depth, callercxt, &rows, &nrows, &maxrows);
-		keep = palloc(sizeof(uint32) * Max(nrows, 1));
-		for (r = 0; r < nrows; r++)
-			keep[r] = r;
-		nkeep = nrows;
-		SortRows = rows;
-		qsort(keep, nkeep, sizeof(uint32), CompareRowIndexes);
+		ReadRows(KeptPlan(PLAN_CHAIN_ROWS), values, start_depth, callercxt, NULL,
+				 &rows, &nrows, &maxrows);
 	}
+	rows = OrderRows(rows, nrows);
 
-	for (r = 0; r < nkeep; r++)
+	for (r = 0; r < nrows; r++)
 	{
-		DescRow    *row = &rows[keep[r]];
+		DescRow    *row = &rows[r];
 
 		values[0] = Int32GetDatum(row->dist);
 		nulls[0] = false;

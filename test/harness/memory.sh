@@ -123,8 +123,8 @@ if [ -z "$missing" ]; then ok "every C function of the extension is called ($nc)
 
 # The session: one psql, one backend.  Pure functions and readers: N calls in
 # one statement; writers (deploy, kv_put, kv_put_if_absent, kv_del) and
-# descendants: N statements in a DO loop committing every 10,000 (their keys cycle through
-# 5,000 values, so the tables stay small).
+# descendants: N statements in a DO loop committing every 10,000 (the
+# writers' keys cycle through 5,000 values, so the tables stay small).
 {
 	cat <<SQL
 SET client_min_messages = warning;
