@@ -132,7 +132,7 @@ static const char comp_rows_sql[] =
 "   AND x.depth OPERATOR(pg_catalog.>) $3"
 " ORDER BY x.seq";
 
-/* the statements, prepared once per backend (generic plans, except the start) */
+/* the statements, prepared once per backend with generic plans */
 typedef enum PlanId
 {
 	PLAN_START,
@@ -149,7 +149,7 @@ static const struct
 	Oid			types[3];
 	int			options;
 }			plan_defs[NUM_PLANS] = {
-	[PLAN_START] = {start_sql, 1, {INT8OID}, 0},
+	[PLAN_START] = {start_sql, 1, {INT8OID}, CURSOR_OPT_GENERIC_PLAN},
 	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
 	CURSOR_OPT_GENERIC_PLAN},
 	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
