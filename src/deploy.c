@@ -79,8 +79,6 @@
 /* Merge attempts before giving up with a serialization failure. */
 #define DEPLOY_MAX_ROUNDS	8
 
-static bool SameLayout(TupleDesc a, TupleDesc b);
-
 /*
  * How many of this session's last deploys in a row inserted a new key; from
  * DEPLOY_NEW_STREAK on, the next one tries the INSERT first (see above).
@@ -436,7 +434,7 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 			 * defaults), with the caller's descriptor when the layouts agree.
 			 */
 			TupleDesc	reldesc = RelationGetDescr(rel);
-			bool		same = form_desc != NULL && SameLayout(reldesc, form_desc);
+			bool		same = form_desc != NULL && registry_same_layout(reldesc, form_desc);
 
 			slot_getallattrs(slot);
 			*desc_out = same ? form_desc : CreateTupleDescCopy(reldesc);
@@ -526,67 +524,12 @@ RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 		REGISTRY_SPI_FAILED("registry.deploy: a statement", rc);
 }
 
-/* True when tuples of a can be read with b: same attribute types, no dropped. */
-static bool
-SameLayout(TupleDesc a, TupleDesc b)
-{
-	int			i;
-
-	if (a->natts != b->natts)
-		return false;
-	for (i = 0; i < a->natts; i++)
-	{
-		Form_pg_attribute aa = TupleDescAttr(a, i);
-		Form_pg_attribute ba = TupleDescAttr(b, i);
-
-		if (aa->attisdropped || ba->attisdropped || aa->atttypid != ba->atttypid)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Build the function's result (a registry.deployment) from the SPI row,
- * in the caller's memory context so it outlives SPI_finish.
- */
+/* The function's result (a registry.deployment) from the SPI row. */
 static Datum
 ResultFromRow(DeployRow *row, TupleDesc rettupdesc, MemoryContext callerctx)
 {
-	int			natts = rettupdesc->natts;
-	Datum	   *values;
-	bool	   *nulls;
-	MemoryContext old;
-	HeapTuple	result;
-	int			i;
-
-	old = MemoryContextSwitchTo(callerctx);
-	if (row->tupdesc == rettupdesc || SameLayout(row->tupdesc, rettupdesc))
-	{
-		/* Same layout as the result type: copy the tuple whole. */
-		Datum		d = heap_copy_tuple_as_datum(row->tuple, rettupdesc);
-
-		MemoryContextSwitchTo(old);
-		return d;
-	}
-	values = palloc(sizeof(Datum) * natts);
-	nulls = palloc(sizeof(bool) * natts);
-	for (i = 0; i < natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(rettupdesc, i);
-		int			fno;
-
-		values[i] = (Datum) 0;
-		nulls[i] = true;
-		if (att->attisdropped)
-			continue;
-		fno = SPI_fnumber(row->tupdesc, NameStr(att->attname));
-		if (fno <= 0)
-			REGISTRY_ALTERED_TABLE("deployments", NameStr(att->attname));
-		values[i] = SPI_getbinval(row->tuple, row->tupdesc, fno, &nulls[i]);
-	}
-	result = heap_form_tuple(rettupdesc, values, nulls);
-	MemoryContextSwitchTo(old);
-	return HeapTupleGetDatum(result);
+	return registry_row_datum(row->tuple, row->tupdesc, rettupdesc, callerctx,
+							  "deployments");
 }
 
 /*

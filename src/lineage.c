@@ -142,33 +142,19 @@ typedef enum PlanId
 	NUM_PLANS
 } PlanId;
 
-static const struct
-{
-	const char *sql;
-	int			nargs;
-	Oid			types[3];
-	int			options;
-}			plan_defs[NUM_PLANS] = {
-	[PLAN_START] = {start_sql, 1, {INT8OID}, CURSOR_OPT_GENERIC_PLAN},
-	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
-	CURSOR_OPT_GENERIC_PLAN},
-	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID},
-	CURSOR_OPT_GENERIC_PLAN},
-	[PLAN_COMP_ROWS] = {comp_rows_sql, 3, {TEXTOID, TEXTOID, INT4OID},
-	CURSOR_OPT_GENERIC_PLAN},
+static const RegistryPlanDef plan_defs[NUM_PLANS] = {
+	[PLAN_START] = {start_sql, 1, {INT8OID}},
+	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID}},
+	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID}},
+	[PLAN_COMP_ROWS] = {comp_rows_sql, 3, {TEXTOID, TEXTOID, INT4OID}},
 };
 
 static SPIPlanPtr plans[NUM_PLANS];
 
-static SPIPlanPtr
-KeptPlan(PlanId id)
-{
-	if (plans[id] == NULL)
-		plans[id] = registry_prepare_kept(plan_defs[id].sql, plan_defs[id].nargs,
-										  (Oid *) plan_defs[id].types,
-										  plan_defs[id].options);
-	return plans[id];
-}
+/* generic plans, made again while registry.versions keeps doubling */
+static RegistryPlanSet plan_set = {"versions", NUM_PLANS, plan_defs, plans, false, 0, NULL};
+
+#define KeptPlan(id) registry_plan(&plan_set, (id))
 
 static void
 RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
@@ -377,6 +363,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
+	registry_plans_follow_growth(&plan_set);
 
 	/* the start version (P0002 when unknown or invisible) and its component's size */
 	values[0] = Int64GetDatum(start_id);

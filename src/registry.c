@@ -7,10 +7,18 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "registry.h"
 
@@ -51,6 +59,23 @@ registry_check_project_id(const char *what, const char *s, int len)
 	}
 }
 
+bool
+registry_valid_id(const char *s, int len)
+{
+	int			i;
+
+	if (len <= 0 || len > REGISTRY_PROJECT_ID_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 void
 registry_check_project_text(const char *what, text *t)
 {
@@ -77,20 +102,8 @@ Datum
 registry_valid_project_id(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
-	const char *s = VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
-	int			i;
 
-	if (len <= 0 || len > REGISTRY_PROJECT_ID_MAX)
-		PG_RETURN_BOOL(false);
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			PG_RETURN_BOOL(false);
-	}
-	PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(registry_valid_id(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
 /*
@@ -127,4 +140,143 @@ registry_check_materialize(ReturnSetInfo *rsinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
+}
+
+/*
+ * Kept plans that follow their table's growth.
+ *
+ * A kept generic plan is made once, with the table's size at that moment,
+ * and PostgreSQL plans it again only when something invalidates it (DDL,
+ * ANALYZE).  Made while the table is nearly empty, every index that starts
+ * with project_id looks equally cheap, and the plan may pick one that
+ * matches only that column: each call then reads every row of the project.
+ * A session that registers thousands of versions into a new registry in
+ * one transaction (no ANALYZE can run meanwhile) got slower with every
+ * call.  So the plans of a set are dropped, to be prepared again, whenever
+ * the watched table has doubled since they were made, and a last time when
+ * it reaches REPLAN_BLOCKS, large enough that the estimates tell the indexes
+ * apart.
+ *
+ * PostgreSQL's own cached plans have the same weakness: a foreign-key check
+ * planned while registry.blobs had a few rows scans it whole (a sequential
+ * scan beats an index on three pages), and the session keeps that plan until
+ * an ANALYZE of the table invalidates it.  So at the same moments the tables
+ * named in set->invalidate get a relation-cache invalidation, which makes
+ * every cached plan over them (ours, the foreign-key checks', PL/pgSQL's) be
+ * planned again on its next use, here and, after commit, in other sessions.
+ */
+#define REPLAN_BLOCKS 1024
+
+SPIPlanPtr
+registry_plan(RegistryPlanSet *set, int id)
+{
+	const RegistryPlanDef *def = &set->defs[id];
+
+	if (set->plans[id] == NULL)
+		set->plans[id] = registry_prepare_kept(def->sql, def->nargs,
+											   (Oid *) def->types,
+											   CURSOR_OPT_GENERIC_PLAN);
+	return set->plans[id];
+}
+
+void
+registry_plans_follow_growth(RegistryPlanSet *set)
+{
+	Oid			nsp;
+	Oid			relid;
+	Relation	rel;
+	BlockNumber nblocks;
+	int			i;
+
+	if (set->planned && set->planned_at >= REPLAN_BLOCKS)
+		return;
+	nsp = get_namespace_oid("registry", true);
+	relid = OidIsValid(nsp) ? get_relname_relid(set->watch, nsp) : InvalidOid;
+	if (!OidIsValid(relid))
+		return;					/* the statements will report it */
+	rel = table_open(relid, AccessShareLock);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	table_close(rel, NoLock);
+	if (!set->planned)
+	{
+		set->planned = true;
+		set->planned_at = nblocks;
+		return;
+	}
+	/* doubled, or reached REPLAN_BLOCKS: the last time */
+	if (nblocks < 2 * set->planned_at + 8 && nblocks < REPLAN_BLOCKS)
+		return;
+	for (i = 0; i < set->nplans; i++)
+	{
+		if (set->plans[i] != NULL)
+			SPI_freeplan(set->plans[i]);
+		set->plans[i] = NULL;
+	}
+	set->planned_at = nblocks;
+	for (i = 0; set->invalidate != NULL && set->invalidate[i] != NULL; i++)
+	{
+		Oid			other = get_relname_relid(set->invalidate[i], nsp);
+
+		if (OidIsValid(other))
+			CacheInvalidateRelcacheByRelid(other);
+	}
+}
+
+bool
+registry_same_layout(TupleDesc a, TupleDesc b)
+{
+	int			i;
+
+	if (a->natts != b->natts)
+		return false;
+	for (i = 0; i < a->natts; i++)
+	{
+		Form_pg_attribute aa = TupleDescAttr(a, i);
+		Form_pg_attribute ba = TupleDescAttr(b, i);
+
+		if (aa->attisdropped || ba->attisdropped || aa->atttypid != ba->atttypid)
+			return false;
+	}
+	return true;
+}
+
+Datum
+registry_row_datum(HeapTuple tuple, TupleDesc rowdesc, TupleDesc rettupdesc,
+				   MemoryContext callerctx, const char *relname)
+{
+	int			natts = rettupdesc->natts;
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext old;
+	HeapTuple	result;
+	int			i;
+
+	old = MemoryContextSwitchTo(callerctx);
+	if (rowdesc == rettupdesc || registry_same_layout(rowdesc, rettupdesc))
+	{
+		/* Same layout as the result type: copy the tuple whole. */
+		Datum		d = heap_copy_tuple_as_datum(tuple, rettupdesc);
+
+		MemoryContextSwitchTo(old);
+		return d;
+	}
+	values = palloc(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
+	for (i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(rettupdesc, i);
+		int			fno;
+
+		values[i] = (Datum) 0;
+		nulls[i] = true;
+		if (att->attisdropped)
+			continue;
+		fno = SPI_fnumber(rowdesc, NameStr(att->attname));
+		if (fno <= 0)
+			REGISTRY_ALTERED_TABLE(relname, NameStr(att->attname));
+		values[i] = SPI_getbinval(tuple, rowdesc, fno, &nulls[i]);
+	}
+	result = heap_form_tuple(rettupdesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	return HeapTupleGetDatum(result);
 }

@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "access/tupdesc.h"
 
 /* Upper bound of a project_id, in bytes (SPEC.md section 0). */
 #define REGISTRY_PROJECT_ID_MAX 200
@@ -25,6 +26,9 @@
  * the argument ("what") on failure.
  */
 extern void registry_check_project_id(const char *what, const char *s, int len);
+
+/* The same rule as a predicate (registry.valid_project_id, component names). */
+extern bool registry_valid_id(const char *s, int len);
 
 /* Same check for a text datum (detoasted by the caller). */
 extern void registry_check_project_text(const char *what, text *t);
@@ -37,6 +41,45 @@ struct _SPI_plan;
 struct ReturnSetInfo;
 extern struct _SPI_plan *registry_prepare_kept(const char *sql, int nargs,
 											   Oid *argtypes, int cursor_options);
+
+/*
+ * Kept generic plans of a set of statements, dropped and prepared again
+ * while the table they read (watch, in schema registry) is small and keeps
+ * doubling: see registry.c.  registry_plans_follow_growth is called once per
+ * call of the function, inside SPI, before registry_plan.
+ */
+typedef struct RegistryPlanDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[16];
+} RegistryPlanDef;
+
+typedef struct RegistryPlanSet
+{
+	const char *watch;
+	int			nplans;
+	const RegistryPlanDef *defs;
+	struct _SPI_plan **plans;	/* nplans entries, NULL until prepared */
+	bool		planned;
+	uint32		planned_at;		/* the watched table's blocks then */
+	const char *const *invalidate;	/* NULL-terminated: registry tables whose
+									 * cached plans are redone with these */
+} RegistryPlanSet;
+
+extern struct _SPI_plan *registry_plan(RegistryPlanSet *set, int id);
+extern void registry_plans_follow_growth(RegistryPlanSet *set);
+
+/*
+ * A function's composite result from a row read through SPI (a table's own
+ * row type), copied into callerctx so it outlives SPI_finish; relname names
+ * the table in the 55000 error when its columns were altered by hand.
+ */
+struct HeapTupleData;
+extern bool registry_same_layout(TupleDesc a, TupleDesc b);
+extern Datum registry_row_datum(struct HeapTupleData *tuple, TupleDesc rowdesc,
+								TupleDesc rettupdesc, MemoryContext callerctx,
+								const char *relname);
 
 /*
  * A set-returning function's check that its caller takes a materialized
