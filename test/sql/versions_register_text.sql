@@ -1,7 +1,7 @@
 -- Version registry: register(project, component, implementation text, ...)
--- is a thin PL/pgSQL wrapper over the bytea form (a cached plan instead of
--- a SQL body parsed and planned on every call): it must give the same rows,
--- the same SQLSTATEs, keep the caller's identity and pin its search_path.
+-- is the bytea form's C function (a text's bytes are its bytes in the
+-- database encoding): it must give the same rows, the same SQLSTATEs and
+-- keep the caller's identity.
 \pset format unaligned
 \pset tuples_only true
 \pset pager off
@@ -10,12 +10,14 @@ SET client_min_messages = warning;
 BEGIN;
 SELECT plan(14);
 
-SELECT is((SELECT l.lanname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-            WHERE p.oid = 'registry.register(text, text, text, jsonb, bigint[], registry.semver, text, jsonb, jsonb, text)'::regprocedure),
-          'plpgsql', 'register(text ...) is PL/pgSQL');
+SELECT is((SELECT pg_catalog.array_agg(DISTINCT l.lanname || ' ' || p.prosrc)
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+            WHERE p.oid IN ('registry.register(text, text, text, jsonb, bigint[], registry.semver, text, jsonb, jsonb, text)'::regprocedure,
+                            'registry.register(text, text, bytea, jsonb, bigint[], registry.semver, text, jsonb, jsonb, text)'::regprocedure)),
+          '{"c registry_register"}', 'both forms of register are one C function');
 SELECT is((SELECT row(p.prosecdef, p.proconfig)::text FROM pg_catalog.pg_proc p
             WHERE p.oid = 'registry.register(text, text, text, jsonb, bigint[], registry.semver, text, jsonb, jsonb, text)'::regprocedure),
-          '(f,"{""search_path=pg_catalog, pg_temp""}")', 'it is SECURITY INVOKER and pins its search_path');
+          '(f,)', 'it is SECURITY INVOKER with no SET clause (its statements name every object with its schema)');
 
 -- the same row as the bytea form, every argument passed through
 CREATE TEMP TABLE rt AS SELECT * FROM registry.register('vt-regtext', 'a', E'x = 1\n', '{"k": "v"}',
