@@ -13,8 +13,10 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -192,7 +194,8 @@ registry_plans_follow_growth(RegistryPlanSet *set)
 		return;
 	nsp = get_namespace_oid("registry", true);
 	relid = OidIsValid(nsp) ? get_relname_relid(set->watch, nsp) : InvalidOid;
-	if (!OidIsValid(relid))
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return;					/* the statements will report it */
 	rel = table_open(relid, AccessShareLock);
 	nblocks = RelationGetNumberOfBlocks(rel);
