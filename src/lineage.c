@@ -45,7 +45,6 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 #include "registry.h"
@@ -191,21 +190,12 @@ CompareRowIds(const void *a, const void *b)
 static void
 ChainArgs(Datum *args, int64 *chains, int32 *froms, int n)
 {
-	Datum	   *c = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *f = palloc(sizeof(Datum) * Max(n, 1));
-	int16		len8;
-	bool		byval8;
-	char		align8;
 	int			i;
 
 	for (i = 0; i < n; i++)
-	{
-		c[i] = Int64GetDatum(chains[i]);
 		f[i] = Int32GetDatum(froms[i]);
-	}
-	/* int8's storage from the catalog: by value or not depends on the build */
-	get_typlenbyvalalign(INT8OID, &len8, &byval8, &align8);
-	args[1] = PointerGetDatum(construct_array(c, n, INT8OID, len8, byval8, align8));
+	args[1] = PointerGetDatum(registry_int8_array(chains, n));
 	args[2] = PointerGetDatum(construct_array(f, n, INT4OID, 4, true, TYPALIGN_INT));
 }
 

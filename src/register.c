@@ -193,12 +193,6 @@ NotNullCol(int col)
 	return d;
 }
 
-static bool
-IsJsonObject(Jsonb *j)
-{
-	return JB_ROOT_IS_OBJECT(j);
-}
-
 static char *
 SemverText(Datum v)
 {
@@ -244,8 +238,7 @@ ParentIds(ArrayType *arr, int *np)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parents must be a one-dimensional array")));
-	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &enulls, &n);
+	registry_int8_elements(arr, &elems, &enulls, &n);
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
@@ -270,17 +263,6 @@ ParentIds(ArrayType *arr, int *np)
 	return ids;
 }
 
-static ArrayType *
-Int8Array(int64 *ids, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-		d[i] = Int64GetDatum(ids[i]);
-	return construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-}
-
 /* Checks of the arguments alone, in the order the SQL version had them. */
 static void
 CheckArguments(FunctionCallInfo fcinfo)
@@ -303,11 +285,11 @@ CheckArguments(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("implementation must not be null")));
-	if (!PG_ARGISNULL(ARG_METADATA) && !IsJsonObject(PG_GETARG_JSONB_P(ARG_METADATA)))
+	if (!PG_ARGISNULL(ARG_METADATA) && !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(ARG_METADATA)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("metadata must be a JSON object")));
-	if (!PG_ARGISNULL(ARG_METRICS) && !IsJsonObject(PG_GETARG_JSONB_P(ARG_METRICS)))
+	if (!PG_ARGISNULL(ARG_METRICS) && !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(ARG_METRICS)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("metrics must be a JSON object")));
@@ -427,14 +409,8 @@ registry_register(PG_FUNCTION_ARGS)
 		REGISTRY_SPI_FAILED("SPI_connect", SPI_ERROR_CONNECT);
 	if (semver_oid != reg_semver_oid)
 	{
-		int			i;
-
-		for (i = 0; i < RP_COUNT; i++)
-		{
-			if (reg_plans[i] != NULL)
-				SPI_freeplan(reg_plans[i]);
-			reg_plans[i] = NULL;
-		}
+		/* first call, or the extension was created again */
+		registry_plans_reset(&reg_plan_set);
 		reg_plan_defs[RP_SEMVER_TAKEN].types[2] = semver_oid;
 		reg_plan_defs[RP_INSERT].types[4] = semver_oid;
 		reg_semver_oid = semver_oid;
@@ -559,7 +535,7 @@ registry_register(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(newseq);
 	values[4] = sv;
 	nulls[4] = sv_null ? 'n' : ' ';
-	values[5] = PointerGetDatum(Int8Array(ps, np));
+	values[5] = PointerGetDatum(registry_int8_array(ps, np));
 	values[6] = np > 0 ? Int64GetDatum(ps[0]) : (Datum) 0;
 	nulls[6] = np > 0 ? ' ' : 'n';
 	values[7] = blob_key;

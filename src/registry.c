@@ -17,6 +17,7 @@
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -182,6 +183,19 @@ registry_plan(RegistryPlanSet *set, int id)
 }
 
 void
+registry_plans_reset(RegistryPlanSet *set)
+{
+	int			i;
+
+	for (i = 0; i < set->nplans; i++)
+	{
+		if (set->plans[i] != NULL)
+			SPI_freeplan(set->plans[i]);
+		set->plans[i] = NULL;
+	}
+}
+
+void
 registry_plans_follow_growth(RegistryPlanSet *set)
 {
 	Oid			nsp;
@@ -209,12 +223,7 @@ registry_plans_follow_growth(RegistryPlanSet *set)
 	/* doubled, or reached REPLAN_BLOCKS: the last time */
 	if (nblocks < 2 * set->planned_at + 8 && nblocks < REPLAN_BLOCKS)
 		return;
-	for (i = 0; i < set->nplans; i++)
-	{
-		if (set->plans[i] != NULL)
-			SPI_freeplan(set->plans[i]);
-		set->plans[i] = NULL;
-	}
+	registry_plans_reset(set);
 	set->planned_at = nblocks;
 	for (i = 0; set->invalidate != NULL && set->invalidate[i] != NULL; i++)
 	{
@@ -282,4 +291,37 @@ registry_row_datum(HeapTuple tuple, TupleDesc rowdesc, TupleDesc rettupdesc,
 	result = heap_form_tuple(rettupdesc, values, nulls);
 	MemoryContextSwitchTo(old);
 	return HeapTupleGetDatum(result);
+}
+
+/* int8's storage comes from the catalog: by value or not depends on the build */
+static void
+Int8Storage(int16 *len, bool *byval, char *align)
+{
+	get_typlenbyvalalign(INT8OID, len, byval, align);
+}
+
+ArrayType *
+registry_int8_array(const int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int16		len;
+	bool		byval;
+	char		align;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	Int8Storage(&len, &byval, &align);
+	return construct_array(d, n, INT8OID, len, byval, align);
+}
+
+void
+registry_int8_elements(ArrayType *arr, Datum **elems, bool **nulls, int *n)
+{
+	int16		len;
+	bool		byval;
+	char		align;
+
+	Int8Storage(&len, &byval, &align);
+	deconstruct_array(arr, INT8OID, len, byval, align, elems, nulls, n);
 }

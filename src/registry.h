@@ -69,6 +69,14 @@ typedef struct RegistryPlanSet
 
 extern struct _SPI_plan *registry_plan(RegistryPlanSet *set, int id);
 extern void registry_plans_follow_growth(RegistryPlanSet *set);
+/* drop every plan of the set (they are prepared again on next use) */
+extern void registry_plans_reset(RegistryPlanSet *set);
+
+/* bigint[] from int64s, and the elements of a bigint[] */
+struct ArrayType;
+extern struct ArrayType *registry_int8_array(const int64 *v, int n);
+extern void registry_int8_elements(struct ArrayType *arr, Datum **elems,
+								   bool **nulls, int *n);
 
 /*
  * A function's composite result from a row read through SPI (a table's own
