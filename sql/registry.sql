@@ -3784,20 +3784,75 @@ COMMENT ON POLICY blob_chunks_read ON registry.blob_chunks IS
  */
 ALTER FUNCTION registry.put_blob(bytea, boolean) SECURITY DEFINER;
 ALTER FUNCTION registry.reclaim_blob(text) SECURITY DEFINER;
--- The partitions of registry.kv: every access goes through the parent, whose
--- policies apply; a partition has row-level security on and no policy (so
--- nothing for anyone but the owner) and no privileges (see below).
-DO $kvparts$
+-- The partitions of registry.kv are guarded exactly as the parent: the same
+-- row-level security switches, policies (with their comments) and privileges,
+-- copied from registry.kv by kv_guard_partition (called at the end of the
+-- script, once the privileges are set).  A statement on registry.kv obeys
+-- the parent's policies; kv_put, kv_get, kv_del and kv_put_if_absent go
+-- straight to the org's partition, and only when its guard is the parent's
+-- (src/kv.c checks this on every relcache change), so they obey the same.
+CREATE FUNCTION registry.kv_guard_partition(part regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
-	part regclass;
+	parent oid := 'registry.kv'::regclass;
+	pol record;
+	acl record;
+	c text;
 BEGIN
-	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
-				 WHERE i.inhparent OPERATOR(pg_catalog.=) 'registry.kv'::pg_catalog.regclass ORDER BY 1
+	IF NOT EXISTS (SELECT FROM pg_inherits AS i WHERE i.inhrelid = part AND i.inhparent = parent) THEN
+		RAISE EXCEPTION '% is not a partition of registry.kv', part
+			USING ERRCODE = '22023';
+	END IF;
+	-- row-level security switches
+	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', part);
+	IF (SELECT relforcerowsecurity FROM pg_class WHERE oid = parent) THEN
+		EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', part);
+	ELSE
+		EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', part);
+	END IF;
+	-- policies: the partition's own are replaced by copies of the parent's
+	FOR pol IN SELECT p.polname FROM pg_policy AS p WHERE p.polrelid = part LOOP
+		EXECUTE format('DROP POLICY %I ON %s', pol.polname, part);
+	END LOOP;
+	FOR pol IN
+		SELECT p.oid, p.polname,
+			   CASE p.polpermissive WHEN true THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END AS kind,
+			   CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+							 WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS cmd,
+			   (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE quote_ident(r::regrole::text) END, ', ')
+				  FROM unnest(p.polroles) AS r) AS roles,
+			   pg_get_expr(p.polqual, p.polrelid) AS qual,
+			   pg_get_expr(p.polwithcheck, p.polrelid) AS withcheck
+		  FROM pg_policy AS p WHERE p.polrelid = parent ORDER BY p.polname
 	LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', part);
+		EXECUTE format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', pol.polname, part,
+					   pol.kind, pol.cmd, pol.roles,
+					   CASE WHEN pol.qual IS NULL THEN '' ELSE format(' USING (%s)', pol.qual) END,
+					   CASE WHEN pol.withcheck IS NULL THEN '' ELSE format(' WITH CHECK (%s)', pol.withcheck) END);
+		c := obj_description(pol.oid, 'pg_policy');
+		IF c IS NOT NULL THEN
+			EXECUTE format('COMMENT ON POLICY %I ON %s IS %L', pol.polname, part, c);
+		END IF;
+	END LOOP;
+	-- privileges: the parent's, to the same grantees
+	FOR acl IN SELECT DISTINCT a.grantee FROM pg_class AS k, aclexplode(k.relacl) AS a
+				WHERE k.oid = part AND a.grantee <> k.relowner LOOP
+		EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', part,
+					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(acl.grantee::regrole::text) END);
+	END LOOP;
+	FOR acl IN SELECT a.grantee, a.privilege_type, a.is_grantable
+				 FROM pg_class AS k, aclexplode(k.relacl) AS a
+				WHERE k.oid = parent AND a.grantee <> k.relowner LOOP
+		EXECUTE format('GRANT %s ON TABLE %s TO %s%s', acl.privilege_type, part,
+					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(acl.grantee::regrole::text) END,
+					   CASE WHEN acl.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
 	END LOOP;
 END
-$kvparts$;
+$fn$;
+COMMENT ON FUNCTION registry.kv_guard_partition(regclass) IS
+	'gives a partition of registry.kv the parent''s row-level security switches, policies (with comments) and privileges; run it for every partition an upgrade script adds, and again after changing the parent''s policies or grants';
 
 -- Privileges, last, so they cover every object above.  Tables and sequences
 -- are closed to PUBLIC; pure (IMMUTABLE) functions stay open to PUBLIC, as
@@ -3836,16 +3891,10 @@ REVOKE ALL ON FUNCTION registry.grant_project(text, name, text) FROM registry_wr
 REVOKE ALL ON FUNCTION registry.revoke_project(text, name) FROM registry_writer;
 GRANT EXECUTE ON FUNCTION registry.grant_project(text, name, text) TO registry_admin;
 GRANT EXECUTE ON FUNCTION registry.revoke_project(text, name) TO registry_admin;
-DO $kvparts$
-DECLARE
-	part regclass;
-BEGIN
-	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i
-				 WHERE i.inhparent OPERATOR(pg_catalog.=) 'registry.kv'::pg_catalog.regclass ORDER BY 1
-	LOOP
-		EXECUTE pg_catalog.format('REVOKE ALL ON TABLE %s FROM registry_reader, registry_writer', part);
-	END LOOP;
-END
-$kvparts$;
+REVOKE ALL ON FUNCTION registry.kv_guard_partition(regclass) FROM registry_writer;
+SELECT registry.kv_guard_partition(i.inhrelid::regclass)
+  FROM pg_catalog.pg_inherits AS i
+ WHERE i.inhparent OPERATOR(pg_catalog.=) 'registry.kv'::pg_catalog.regclass
+ ORDER BY i.inhrelid;
 
 -- (end of section: tenancy and privileges)

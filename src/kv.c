@@ -5,20 +5,35 @@
  *
  * The layout rules live in kv_core.c; this file turns their statuses into
  * errors and runs the reads and writes on registry.kv through SPI plans
- * prepared once per backend (generic plans: the partition of the org is
- * chosen at executor start-up, so no call pays for planning).
+ * prepared once per backend.  A put, get, delete or put-if-absent goes
+ * straight to the org's partition when that partition is guarded exactly
+ * as registry.kv is (see "Routing" below); otherwise, and for listings, the
+ * statement names registry.kv and PostgreSQL routes it.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/nodes.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
+#include "rewrite/rowsecurity.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -365,14 +380,336 @@ KvPlan(KvPlanId id)
 	return kv_plans[id];
 }
 
-static int
-KvExec(KvPlanId id, Datum *values, bool read_only, long count)
-{
-	int			rc = SPI_execute_plan(KvPlan(id), values, NULL, read_only, count);
+/* ---------------------------------------------------------------------------
+ * Routing to the org's partition
+ *
+ * A statement on registry.kv pays for PostgreSQL's tuple routing every time:
+ * an INSERT opens the org's partition and maps the ON CONFLICT arbiter index
+ * onto it (a pg_inherits scan per statement on PostgreSQL 15), and a kept
+ * generic plan of a SELECT or DELETE locks all sixteen partitions before it
+ * prunes them.  That is about a fifth of a kv_put's server time.
+ *
+ * So the single-key statements run on the partition itself when, and only
+ * when, doing so is indistinguishable from running them on registry.kv:
+ *  - the partition is a leaf of registry.kv's hash partitioning on org, found
+ *    with PostgreSQL's own hash of org and the current partition bounds;
+ *  - it has registry.kv's owner, column layout, row-level-security switches
+ *    and the very same policies (names, commands, roles, expressions), so
+ *    PostgreSQL enforces on it what it would have enforced on the parent;
+ *  - registry.kv has no statement-level triggers (they fire only for
+ *    statements on the parent);
+ *  - the caller holds the statement's privileges on both tables.
+ * Any other case takes the statement on registry.kv, with its usual errors.
+ * The verdict and the partition's plans are kept per backend and dropped
+ * when a relcache invalidation names registry.kv or a partition in use
+ * (ALTER, RENAME, CREATE POLICY, GRANT, ANALYZE ...).
+ * ---------------------------------------------------------------------------
+ */
 
+/* the plans that can run on a partition */
+#define KV_NUM_ROUTED (KV_PLAN_INSERT_NEW + 1)
+
+static const char *const kv_leaf_sql[KV_NUM_ROUTED] = {
+	/* KV_PLAN_PUT */
+	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
+	"ON CONFLICT (org, key) DO UPDATE "
+	"SET value = EXCLUDED.value, upd = EXCLUDED.upd",
+	/* KV_PLAN_GET */
+	"SELECT k.value FROM %s AS k "
+	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
+	/* KV_PLAN_DEL */
+	"DELETE FROM %s AS k "
+	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
+	/* KV_PLAN_INSERT_NEW */
+	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
+	"VALUES ($1, $2, $3, $4, $5) "
+	"ON CONFLICT (org, key) DO NOTHING RETURNING t.value",
+};
+
+/* privileges each statement needs (on registry.kv, and so on the partition) */
+static const AclMode kv_leaf_acl[KV_NUM_ROUTED] = {
+	ACL_INSERT | ACL_UPDATE | ACL_SELECT,	/* KV_PLAN_PUT */
+	ACL_SELECT,					/* KV_PLAN_GET */
+	ACL_DELETE | ACL_SELECT,	/* KV_PLAN_DEL */
+	ACL_INSERT | ACL_SELECT,	/* KV_PLAN_INSERT_NEW */
+};
+
+/* more partitions than this are reached through registry.kv */
+#define KV_MAX_LEAVES 256
+
+typedef struct KvLeaf
+{
+	Oid			relid;
+	bool		same_guard;		/* guarded exactly as registry.kv */
+	SPIPlanPtr	plans[KV_NUM_ROUTED];
+} KvLeaf;
+
+static KvLeaf *kv_leaves;		/* KV_MAX_LEAVES entries, in
+								 * TopMemoryContext */
+static int	kv_nleaves;
+static Oid	kv_leaves_parent = InvalidOid;
+static bool kv_leaves_stale = false;
+static bool kv_callback_set = false;
+static int	kv_exec_depth = 0;	/* kv statements running in this backend */
+
+static void
+KvRelcacheCallback(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (kv_nleaves == 0)
+		return;
+	if (!OidIsValid(relid) || relid == kv_leaves_parent)
+	{
+		kv_leaves_stale = true;
+		return;
+	}
+	for (i = 0; i < kv_nleaves; i++)
+		if (kv_leaves[i].relid == relid)
+			kv_leaves_stale = true;
+}
+
+/* Drop every partition's verdict and plans; only when no kv statement runs. */
+static void
+KvLeavesReset(void)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < kv_nleaves; i++)
+		for (j = 0; j < KV_NUM_ROUTED; j++)
+			if (kv_leaves[i].plans[j] != NULL)
+				SPI_freeplan(kv_leaves[i].plans[j]);
+	kv_nleaves = 0;
+	kv_leaves_stale = false;
+}
+
+static bool
+SamePolicy(RowSecurityPolicy *a, RowSecurityPolicy *b)
+{
+	return strcmp(a->policy_name, b->policy_name) == 0 &&
+		a->polcmd == b->polcmd &&
+		a->permissive == b->permissive &&
+		a->hassublinks == b->hassublinks &&
+		VARSIZE(a->roles) == VARSIZE(b->roles) &&
+		memcmp(a->roles, b->roles, VARSIZE(a->roles)) == 0 &&
+		equal(a->qual, b->qual) &&
+		equal(a->with_check_qual, b->with_check_qual);
+}
+
+/* Is the partition guarded exactly as registry.kv?  (See above.) */
+static bool
+SameGuard(Relation parent, Relation leaf)
+{
+	TriggerDesc *trig = parent->trigdesc;
+	RowSecurityDesc *pd = parent->rd_rsdesc;
+	RowSecurityDesc *ld = leaf->rd_rsdesc;
+	ListCell   *pc,
+			   *lc;
+
+	if (leaf->rd_rel->relkind != RELKIND_RELATION ||
+		leaf->rd_rel->relowner != parent->rd_rel->relowner ||
+		leaf->rd_rel->relrowsecurity != parent->rd_rel->relrowsecurity ||
+		leaf->rd_rel->relforcerowsecurity != parent->rd_rel->relforcerowsecurity ||
+		!registry_same_layout(RelationGetDescr(parent), RelationGetDescr(leaf)))
+		return false;
+	if (trig != NULL &&
+		(trig->trig_insert_before_statement || trig->trig_insert_after_statement ||
+		 trig->trig_update_before_statement || trig->trig_update_after_statement ||
+		 trig->trig_delete_before_statement || trig->trig_delete_after_statement))
+		return false;
+	if (pd == NULL || ld == NULL)
+		return pd == ld;
+	if (list_length(pd->policies) != list_length(ld->policies))
+		return false;
+	forboth(pc, pd->policies, lc, ld->policies)
+	{
+		if (!SamePolicy((RowSecurityPolicy *) lfirst(pc),
+						(RowSecurityPolicy *) lfirst(lc)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The leaf partition of registry.kv that PostgreSQL would route org to, or
+ * InvalidOid when registry.kv is not (or no longer) hash-partitioned on org
+ * alone, or has no leaf for that hash.
+ */
+static Oid
+LeafOfOrg(Relation parent, text *org)
+{
+	PartitionKey key;
+	PartitionDesc pdesc;
+	PartitionBoundInfo bounds;
+	Datum		values[1];
+	bool		isnull[1] = {false};
+	uint64		hash;
+	int			modulus;
+	int			idx;
+
+	if (parent->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		return InvalidOid;
+	key = RelationGetPartitionKey(parent);
+	if (key == NULL || key->strategy != PARTITION_STRATEGY_HASH ||
+		key->partnatts != 1 || key->partattrs[0] == 0 ||
+		key->parttypid[0] != TEXTOID ||
+		strcmp(NameStr(TupleDescAttr(RelationGetDescr(parent),
+									 key->partattrs[0] - 1)->attname), "org") != 0)
+		return InvalidOid;
+#if PG_VERSION_NUM >= 140000
+	pdesc = RelationGetPartitionDesc(parent, true);
+#else
+	pdesc = RelationGetPartitionDesc(parent);
+#endif
+	bounds = pdesc->boundinfo;
+	if (pdesc->nparts == 0 || bounds == NULL)
+		return InvalidOid;
+	values[0] = PointerGetDatum(org);
+	hash = compute_partition_hash_value(1, key->partsupfunc, key->partcollation,
+										values, isnull);
+#if PG_VERSION_NUM >= 140000
+	modulus = bounds->nindexes;
+#else
+	modulus = get_hash_partition_greatest_modulus(bounds);
+#endif
+	if (modulus <= 0)
+		return InvalidOid;
+	idx = bounds->indexes[hash % (uint64) modulus];
+	if (idx < 0 || idx >= pdesc->nparts || !pdesc->is_leaf[idx])
+		return InvalidOid;
+	return pdesc->oids[idx];
+}
+
+static bool
+HoldsAll(Oid relid, AclMode need)
+{
+	return pg_class_aclmask(relid, GetUserId(), need, ACLMASK_ALL) == need;
+}
+
+/*
+ * The plan for statement id on org's row: on org's partition when that is
+ * the same as on registry.kv, else on registry.kv.  lockmode is the lock the
+ * statement takes on registry.kv.
+ */
+static SPIPlanPtr
+KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
+{
+	Oid			nsp;
+	Oid			parent_oid;
+	Relation	parent;
+	Oid			leaf_oid;
+	KvLeaf	   *leaf = NULL;
+	int			i;
+
+	Assert(id < KV_NUM_ROUTED);
+	nsp = get_namespace_oid("registry", true);
+	parent_oid = OidIsValid(nsp) ? get_relname_relid("kv", nsp) : InvalidOid;
+	if (!OidIsValid(parent_oid))
+		return KvPlan(id);		/* the statement reports it */
+
+	if (!kv_callback_set)
+	{
+		CacheRegisterRelcacheCallback(KvRelcacheCallback, (Datum) 0);
+		kv_leaves = MemoryContextAllocZero(TopMemoryContext,
+										   sizeof(KvLeaf) * KV_MAX_LEAVES);
+		kv_callback_set = true;
+	}
+
+	/* the lock the statement takes anyway; it also takes in invalidations */
+	parent = table_open(parent_oid, lockmode);
+	if ((kv_leaves_stale || parent_oid != kv_leaves_parent) && kv_nleaves > 0)
+	{
+		if (kv_exec_depth > 0)
+		{
+			/* a kv statement of ours is running (a trigger called us) */
+			table_close(parent, NoLock);
+			return KvPlan(id);
+		}
+		KvLeavesReset();
+	}
+	kv_leaves_parent = parent_oid;
+	kv_leaves_stale = false;
+
+	leaf_oid = LeafOfOrg(parent, org);
+	if (OidIsValid(leaf_oid))
+	{
+		for (i = 0; i < kv_nleaves; i++)
+			if (kv_leaves[i].relid == leaf_oid)
+				leaf = &kv_leaves[i];
+		if (leaf == NULL && kv_nleaves < KV_MAX_LEAVES)
+		{
+			Relation	rel = table_open(leaf_oid, lockmode);
+
+			leaf = &kv_leaves[kv_nleaves++];
+			memset(leaf, 0, sizeof(KvLeaf));
+			leaf->relid = leaf_oid;
+			leaf->same_guard = SameGuard(parent, rel);
+			table_close(rel, NoLock);
+		}
+	}
+	table_close(parent, NoLock);
+
+	if (leaf == NULL || !leaf->same_guard ||
+		!HoldsAll(parent_oid, kv_leaf_acl[id]) ||
+		!HoldsAll(leaf_oid, kv_leaf_acl[id]))
+		return KvPlan(id);
+
+	if (leaf->plans[id] == NULL)
+	{
+		static const Oid put_types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, INT8OID};
+		static const Oid two_text[2] = {TEXTOID, TEXTOID};
+		char	   *relname = get_rel_name(leaf_oid);
+		char	   *nspname = get_namespace_name(get_rel_namespace(leaf_oid));
+		bool		five = (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW);
+		char	   *sql;
+
+		if (relname == NULL || nspname == NULL)
+			return KvPlan(id);	/* dropped meanwhile: cannot be, we hold a lock */
+		sql = psprintf(kv_leaf_sql[id], quote_qualified_identifier(nspname, relname));
+		leaf->plans[id] = registry_prepare_kept(sql, five ? 5 : 2,
+												(Oid *) (five ? put_types : two_text),
+												CURSOR_OPT_GENERIC_PLAN);
+		pfree(sql);
+	}
+	return leaf->plans[id];
+}
+
+static int
+KvExecPlan(SPIPlanPtr plan, KvPlanId id, Datum *values, bool read_only, long count)
+{
+	int			rc;
+
+	kv_exec_depth++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, read_only, count);
+	}
+	PG_FINALLY();
+	{
+		kv_exec_depth--;
+	}
+	PG_END_TRY();
 	if (rc < 0)
 		REGISTRY_SPI_FAILED(kv_plan_sql[id], rc);
 	return rc;
+}
+
+static int
+KvExec(KvPlanId id, Datum *values, bool read_only, long count)
+{
+	return KvExecPlan(KvPlan(id), id, values, read_only, count);
+}
+
+/* KvExec on the row of org (values[0]), routed to its partition when alike */
+static int
+KvExecRouted(KvPlanId id, Datum *values, bool read_only, long count)
+{
+	LOCKMODE	lockmode = (id == KV_PLAN_GET) ? AccessShareLock : RowExclusiveLock;
+
+	return KvExecPlan(KvRoutedPlan(id, DatumGetTextPP(values[0]), lockmode),
+					  id, values, read_only, count);
 }
 
 /*
@@ -433,7 +770,7 @@ registry_kv_put(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum(upd);
 
 	SPI_connect();
-	KvExec(KV_PLAN_PUT, values, false, 0);
+	KvExecRouted(KV_PLAN_PUT, values, false, 0);
 	SPI_finish();
 	PG_RETURN_INT64(upd);
 }
@@ -454,7 +791,7 @@ registry_kv_get(PG_FUNCTION_ARGS)
 	values[1] = PointerGetDatum(key);
 
 	SPI_connect();
-	KvExec(KV_PLAN_GET, values, true, 1);
+	KvExecRouted(KV_PLAN_GET, values, true, 1);
 	if (SPI_processed > 0)
 		result = FirstByteaResult();
 	SPI_finish();
@@ -482,7 +819,7 @@ registry_kv_del(PG_FUNCTION_ARGS)
 	values[1] = PointerGetDatum(key);
 
 	SPI_connect();
-	KvExec(KV_PLAN_DEL, values, false, 0);
+	KvExecRouted(KV_PLAN_DEL, values, false, 0);
 	found = SPI_processed > 0;
 	SPI_finish();
 	PG_RETURN_BOOL(found);
@@ -527,7 +864,7 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		values[4] = Int64GetDatum(NowNanos());
-		KvExec(KV_PLAN_INSERT_NEW, values, false, 0);
+		KvExecRouted(KV_PLAN_INSERT_NEW, values, false, 0);
 		if (SPI_processed > 0)
 		{
 			result = FirstByteaResult();
@@ -536,7 +873,7 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 		/* someone else's row: read it (a fresh snapshot in READ COMMITTED) */
 		getvals[0] = values[0];
 		getvals[1] = values[2];
-		KvExec(KV_PLAN_GET, getvals, false, 1);
+		KvExecRouted(KV_PLAN_GET, getvals, false, 1);
 		if (SPI_processed > 0)
 			result = FirstByteaResult();
 		/* else it was deleted in between: try to insert again */

@@ -207,6 +207,10 @@ sig("registry.kv_list(text,text,text,integer)", ("org", "'relin'", TEXT_BAD), ("
     ("after", "'wf/ns/a'", ["''", BIG, "chr(1)"]), ("limit", "-1", INT_BAD))
 sig("registry.kv_namespaces(text)", ("org", "'relin'", TEXT_BAD))
 sig("registry.kv_orgs()")
+sig("registry.kv_guard_partition(regclass)",
+    ("part", "'registry.kv_p00'::regclass",
+     ["'registry.kv'::regclass", "'registry.projects'::regclass", "'pg_catalog.pg_class'::regclass",
+      "0::regclass", "'registry.no_such_table'::regclass", "(-1)::regclass"]))
 sig("registry.kv_batch(text,jsonb)", ("org", "'relin'", TEXT_BAD), ("ops", "'[{\"op\": \"zap\"}]'::jsonb", OPS_BAD))
 sig("registry.privilege_rank(text)", ("p", "'owner'", PRIV_BAD + TEXT_BAD))
 sig("registry.accessible_projects(name,text)", ("who", "'postgres'::name", NAME_BAD), ("need", "'owner'", PRIV_BAD))

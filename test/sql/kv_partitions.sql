@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(10);
+SELECT plan(14);
 
 SELECT is((SELECT string_agg(pg_catalog.pg_get_expr(c.relpartbound, c.oid), ' | ' ORDER BY c.relname)
              FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
@@ -49,6 +49,20 @@ SELECT is((SELECT count(DISTINCT tableoid)::int FROM registry.kv WHERE org IN (S
 SELECT ok(registry.kv_put((SELECT min(o) FROM kvt_orgs), 'sc/n/new', 'x') > 0, 'kv_put routes to the new partitions');
 SELECT is((SELECT count(*)::int FROM registry.kv_list((SELECT min(o) FROM kvt_orgs), 'sc/n/')), 6,
           'kv_list reads them');
+
+-- the new partitions get the parent's guard (the recipe's last step), and
+-- kv_put goes straight to them again: no pg_inherits scan per call
+SELECT ok(registry.kv_put((SELECT min(o) FROM kvt_orgs), 'sc/n/unguarded', 'x') > 0,
+		  'kv_put works on a partition without the parent''s guard (through registry.kv)');
+SELECT registry.kv_guard_partition(p) FROM unnest('{registry.kv_p03_32, registry.kv_p19_32}'::regclass[]) AS p \g /dev/null
+SELECT is((SELECT count(*)::int FROM pg_catalog.pg_policy WHERE polrelid = 'registry.kv_p19_32'::regclass), 4,
+		  'kv_guard_partition copied the parent''s four policies');
+SELECT count(registry.kv_put(o, 'sc/n/warm', 'x')) FROM kvt_orgs \g /dev/null
+SELECT pg_catalog.pg_stat_get_xact_numscans('pg_catalog.pg_inherits_relid_seqno_index'::regclass) AS s0 \gset
+SELECT is((SELECT count(registry.kv_put(o, 'sc/n/routed', 'x'))::int FROM kvt_orgs), (SELECT count(*)::int FROM kvt_orgs),
+		  'a put for every org');
+SELECT is(pg_catalog.pg_stat_get_xact_numscans('pg_catalog.pg_inherits_relid_seqno_index'::regclass) - :s0, 0::bigint,
+		  'each went straight to its new partition');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -99,6 +99,7 @@ INSERT INTO sec_calls VALUES
  ('registry.project_privilege(text,name)', $$SELECT registry.project_privilege('sec-p')$$),
  ('registry.grant_project(text,name,text)', $$SELECT g.project_id, g.role_name, g.privilege FROM registry.grant_project('sec-p', 'sec_hostile', 'admin') AS g$$),
  ('registry.revoke_project(text,name)', $$SELECT registry.revoke_project('sec-p', 'nobody_such')$$),
+ ('registry.kv_guard_partition(regclass)', $$SELECT registry.kv_guard_partition('registry.kv_p00')$$),  -- owner only: 42501 either way
  ('registry.put_blob(bytea,boolean)', $$SELECT registry.put_blob('loose bytes')$$),
  ('registry.blob_size(text)', format($$SELECT registry.blob_size(%L)$$, :'sk')),
  ('registry.get_blob(text,bigint,bigint)', format($$SELECT registry.get_blob(%L, 1, 4)$$, :'sk')),

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(108);
+SELECT plan(110);
 
 CREATE ROLE ten_a LOGIN;
 CREATE ROLE ten_b LOGIN;
@@ -44,13 +44,23 @@ SELECT is(ARRAY(SELECT t.tab::text || ' ' || cmd FROM ten_tables t
 								   WHERE p.polrelid = t.tab AND p.polcmd = m.cmd AND p.polpermissive)
 				ORDER BY 1),
 		  '{}'::text[], 'every project table has a read, insert, update and delete policy');
+-- a partition is guarded exactly as its parent (kv_put and friends go
+-- straight to it): RLS switches, policies and privileges
+CREATE FUNCTION pg_temp.guard_of(rel regclass) RETURNS text LANGUAGE sql AS $$
+	SELECT concat_ws(' / ', c.relrowsecurity, c.relforcerowsecurity, c.relowner::regrole, c.relacl::text,
+					 (SELECT string_agg(concat_ws(' ', p.polname, p.polcmd, p.polpermissive, p.polroles::text,
+												  pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
+												  obj_description(p.oid, 'pg_policy')), ' | ' ORDER BY p.polname)
+						FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid))
+	  FROM pg_catalog.pg_class c WHERE c.oid = rel
+$$;
 SELECT is(ARRAY(SELECT c.oid::regclass::text FROM pg_catalog.pg_class c
-				WHERE c.relispartition AND c.relkind = 'r' AND c.relnamespace = 'registry'::regnamespace
-				  AND (NOT c.relrowsecurity
-					   OR pg_catalog.has_table_privilege('registry_writer', c.oid, 'SELECT,INSERT,UPDATE,DELETE')
-					   OR pg_catalog.has_table_privilege('registry_reader', c.oid, 'SELECT'))
+				JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid
+				WHERE c.relnamespace = 'registry'::regnamespace
+				  AND pg_temp.guard_of(c.oid) IS DISTINCT FROM pg_temp.guard_of(i.inhparent)
 				ORDER BY 1),
-		  '{}'::text[], 'partitions have RLS on and no privileges for the group roles (all access through the parent)');
+		  '{}'::text[], 'every partition has its parent''s RLS switches, policies (with comments) and privileges');
+SELECT ok(pg_temp.guard_of('registry.kv') LIKE '%kv_update w t%', 'and the parent''s guard is what is compared');
 
 -- data of both projects, written as the extension owner
 SELECT registry.mark_chunk_freezing(c, '{events,ledgers}', p) IS NOT NULL,
@@ -274,6 +284,7 @@ SELECT is(ARRAY(SELECT * FROM registry.my_projects()), '{ten-a}', pg_temp.called
 SELECT is(registry.project_privilege('ten-b'), NULL, pg_temp.called('registry.project_privilege(text,name)'));
 SELECT throws_ok($$SELECT registry.grant_project('ten-b', 'ten_a', 'admin')$$, '42501', NULL, pg_temp.called('registry.grant_project(text,name,text)'));
 SELECT throws_ok($$SELECT registry.revoke_project('ten-b', 'ten_b')$$, '42501', NULL, pg_temp.called('registry.revoke_project(text,name)'));
+SELECT throws_ok($$SELECT registry.kv_guard_partition('registry.kv_p00')$$, '42501', NULL, pg_temp.called('registry.kv_guard_partition(regclass)') || ' (the owner''s alone)');
 SELECT is((SELECT count(*) FROM registry.project_grants WHERE project_id = 'ten-b'), 0::bigint, 'ten_a sees no grant of ten-b');
 RESET ROLE;
 
