@@ -396,8 +396,9 @@ KvPlan(KvPlanId id)
  *  - it has registry.kv's owner, column layout, row-level-security switches
  *    and the very same policies (names, commands, roles, expressions), so
  *    PostgreSQL enforces on it what it would have enforced on the parent;
- *  - registry.kv has no statement-level triggers (they fire only for
- *    statements on the parent);
+ *  - neither registry.kv nor the partition has statement-level triggers
+ *    (they fire only for statements on their own table), and the
+ *    partition has no rules;
  *  - the caller holds the statement's privileges on both tables.
  * Any other case takes the statement on registry.kv, with its usual errors.
  * The verdict and the partition's plans are kept per backend and dropped
@@ -498,11 +499,23 @@ SamePolicy(RowSecurityPolicy *a, RowSecurityPolicy *b)
 		equal(a->with_check_qual, b->with_check_qual);
 }
 
+/*
+ * Statement-level triggers fire only for statements on the table that has
+ * them: a routed statement would skip the parent's and fire the partition's.
+ */
+static bool
+HasStatementTriggers(TriggerDesc *trig)
+{
+	return trig != NULL &&
+		(trig->trig_insert_before_statement || trig->trig_insert_after_statement ||
+		 trig->trig_update_before_statement || trig->trig_update_after_statement ||
+		 trig->trig_delete_before_statement || trig->trig_delete_after_statement);
+}
+
 /* Is the partition guarded exactly as registry.kv?  (See above.) */
 static bool
 SameGuard(Relation parent, Relation leaf)
 {
-	TriggerDesc *trig = parent->trigdesc;
 	RowSecurityDesc *pd = parent->rd_rsdesc;
 	RowSecurityDesc *ld = leaf->rd_rsdesc;
 	ListCell   *pc,
@@ -514,10 +527,8 @@ SameGuard(Relation parent, Relation leaf)
 		leaf->rd_rel->relforcerowsecurity != parent->rd_rel->relforcerowsecurity ||
 		!registry_same_layout(RelationGetDescr(parent), RelationGetDescr(leaf)))
 		return false;
-	if (trig != NULL &&
-		(trig->trig_insert_before_statement || trig->trig_insert_after_statement ||
-		 trig->trig_update_before_statement || trig->trig_update_after_statement ||
-		 trig->trig_delete_before_statement || trig->trig_delete_after_statement))
+	if (HasStatementTriggers(parent->trigdesc) ||
+		HasStatementTriggers(leaf->trigdesc) || leaf->rd_rules != NULL)
 		return false;
 	if (pd == NULL || ld == NULL)
 		return pd == ld;

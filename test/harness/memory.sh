@@ -95,7 +95,7 @@ registry.kv_prefix_hi(text)|registry.kv_prefix_hi('wf/ns/w' || i)
 registry.kv_key_namespace(text)|registry.kv_key_namespace('sc/ns' || (i % 7) || '/s' || i)
 registry.kv_org(text)|registry.kv_org('org' || (i % 3))
 registry.kv_check_limit(integer)|registry.kv_check_limit(i)
-registry.kv_put(text,text,bytea)|registry.kv_put('memo', 'wf/ns/w' || (i % 5000) || '/r', int4send(i))
+registry.kv_put(text,text,bytea)|registry.kv_put('memo' || (i % 40), 'wf/ns/w' || (i % 5000) || '/r', int4send(i)) + pg_temp.kv_touch(i)
 registry.kv_get(text,text)|registry.kv_get('memo', 'wf/ns/w' || (i % 6000) || '/r')
 registry.kv_put_if_absent(text,text,bytea)|registry.kv_put_if_absent('memo', 'sc/ns/s' || (i % 5000), int4send(i))
 registry.kv_del(text,text)|registry.kv_del('memo', 'sc/ns/s' || i)
@@ -141,6 +141,17 @@ CREATE FUNCTION pg_temp.ctx() RETURNS bigint LANGUAGE sql AS
 	     WHERE name <> 'WAL record construction' \$\$;
 CREATE FUNCTION pg_temp.rss() RETURNS bigint LANGUAGE sql AS
 	\$\$ SELECT (regexp_match(pg_catalog.pg_read_file('/proc/self/status'), 'RssAnon:\\s+(\\d+) kB'))[1]::bigint * 1024 \$\$;
+-- kv_put keeps plans per partition and drops them all when a relcache
+-- invalidation names one in use: every 50th call touches a partition (a
+-- GRANT that changes nothing still rewrites its pg_class row)
+CREATE FUNCTION pg_temp.kv_touch(i int) RETURNS bigint LANGUAGE plpgsql AS \$\$
+BEGIN
+	IF i % 50 = 0 THEN
+		EXECUTE pg_catalog.format('GRANT SELECT ON registry.kv_p%s TO registry_reader',
+								  pg_catalog.lpad(((i / 50) % 16)::text, 2, '0'));
+	END IF;
+	RETURN 0;
+END \$\$;
 SQL
 	# a 200-version tree for registry.descendants: big subtrees are read by
 	# a component scan, small ones chain by chain

@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 CREATE FUNCTION pg_temp.inherits_scans() RETURNS bigint LANGUAGE sql AS $$
 	SELECT pg_catalog.pg_stat_get_xact_numscans('pg_catalog.pg_inherits_relid_seqno_index'::regclass)
@@ -52,6 +52,15 @@ SELECT is((SELECT count(registry.kv_put(o, 'wf/n/w' || i || '/r', '\x02'))::int
 SELECT is(pg_temp.inherits_scans() - :s0, 0::bigint, 'kv_put went to the partition: no pg_inherits scan');
 SELECT is((SELECT count(*)::int FROM ONLY registry.kv_p01 WHERE org = :'org_a' AND key LIKE 'wf/n/%'), 20,
 		  'the rows are in the org''s partition');
+-- rows PostgreSQL routed (an INSERT on the parent) are found by the routed
+-- reads for 300 orgs: the partition is computed as PostgreSQL computes it
+INSERT INTO registry.kv (org, namespace, key, value, upd)
+SELECT 'kvr-many-' || i, 'many', 'sc/many/k', pg_catalog.int4send(i), 0 FROM generate_series(1, 300) AS i;
+SELECT is((SELECT count(*)::int FROM generate_series(1, 300) AS i
+			WHERE registry.kv_get('kvr-many-' || i, 'sc/many/k') = pg_catalog.int4send(i)), 300,
+		  'kv_get finds each of 300 orgs'' rows where PostgreSQL put them');
+SELECT is((SELECT count(*)::int FROM generate_series(1, 300) AS i WHERE registry.kv_del('kvr-many-' || i, 'sc/many/k')), 300,
+		  'and kv_del deletes each');
 SELECT is(registry.kv_put_if_absent(:'org_a', 'idem/n/w/q', '\x03'), '\x03'::bytea, 'kv_put_if_absent stores');
 SELECT is(registry.kv_put_if_absent(:'org_a', 'idem/n/w/q', '\x04'), '\x03'::bytea, 'and returns the stored value');
 
@@ -65,14 +74,15 @@ RESET ROLE;
 
 -- a partition whose policy differs from the parent's is not used
 ALTER POLICY kv_insert ON registry.kv_p02 WITH CHECK (true);
+ALTER POLICY kv_read ON registry.kv_p02 USING (true);
 SET LOCAL ROLE kvr_a;
 SELECT throws_ok(format($$SELECT registry.kv_put(%L, 'ns/sneak', '\x06')$$, :'org_b'), '42501', NULL,
 				 'a partition with a looser policy is passed over: the parent''s policy refuses');
 RESET ROLE;
 SELECT registry.kv_guard_partition(:'leaf_b') \g /dev/null
-SELECT ok((SELECT bool_and(pg_get_expr(polwithcheck, polrelid) LIKE '%accessible_projects%')
-			 FROM pg_policy WHERE polrelid = :'leaf_b'::regclass AND polname = 'kv_insert'),
-		  'kv_guard_partition restores the parent''s policy');
+SELECT ok((SELECT bool_and(coalesce(pg_get_expr(polwithcheck, polrelid), pg_get_expr(polqual, polrelid)) LIKE '%accessible_projects%')
+			 FROM pg_policy WHERE polrelid = :'leaf_b'::regclass AND polname IN ('kv_insert', 'kv_read')),
+		  'kv_guard_partition restores the parent''s policies');
 
 -- privileges: the parent's decide
 REVOKE INSERT ON registry.kv FROM registry_writer;
@@ -91,7 +101,7 @@ SELECT registry.kv_guard_partition(:'leaf_a') \g /dev/null
 -- a renamed partition, and a decoy under its old name
 SELECT ok(registry.kv_put(:'org_a', 'ns/before', '\x09') > 0, 'a put before the rename');
 ALTER TABLE registry.kv_p01 RENAME TO kv_p01_moved;
-CREATE TABLE registry.kv_p01 (LIKE registry.kv);
+CREATE TABLE registry.kv_p01 (LIKE registry.kv INCLUDING ALL);
 SELECT ok(registry.kv_put(:'org_a', 'ns/after', '\x0a') > 0, 'a put after it');
 SELECT is((SELECT count(*)::int FROM registry.kv_p01), 0, 'nothing went to the decoy table');
 SELECT is(registry.kv_get(:'org_a', 'ns/after'), '\x0a'::bytea, 'the row is in the renamed partition');
@@ -106,6 +116,13 @@ CREATE TRIGGER kvr_stmt AFTER INSERT ON registry.kv FOR EACH STATEMENT EXECUTE F
 SELECT registry.kv_put(:'org_a', 'ns/trig', '\x0b') \g /dev/null
 SELECT is((SELECT count(*)::int FROM kvr_fired), 1, 'a statement trigger on registry.kv fires for kv_put');
 DROP TRIGGER kvr_stmt ON registry.kv;
+-- and one on the partition does not fire (it would not for a statement on
+-- the parent)
+TRUNCATE kvr_fired;
+CREATE TRIGGER kvr_stmt_leaf AFTER INSERT ON registry.kv_p01 FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.kvr_count();
+SELECT registry.kv_put(:'org_a', 'ns/trig2', '\x0b') \g /dev/null
+SELECT is((SELECT count(*)::int FROM kvr_fired), 0, 'a statement trigger on the partition does not fire for kv_put');
+DROP TRIGGER kvr_stmt_leaf ON registry.kv_p01;
 
 -- a row trigger that changes the guard and calls kv_put while kv_put runs
 CREATE FUNCTION pg_temp.kvr_nested() RETURNS trigger LANGUAGE plpgsql AS $$
