@@ -329,54 +329,54 @@ typedef enum KvPlanId
 
 static SPIPlanPtr kv_plans[KV_NUM_PLANS];
 
+/*
+ * The statements, with %s for the table they run on: registry.kv, or for
+ * the first KV_NUM_ROUTED of them the org's partition (see "Routing").
+ */
 static const char *const kv_plan_sql[KV_NUM_PLANS] = {
 	/* KV_PLAN_PUT */
-	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
 	"VALUES ($1, $2, $3, $4, $5) "
 	"ON CONFLICT (org, key) DO UPDATE "
 	"SET value = EXCLUDED.value, upd = EXCLUDED.upd",
 	/* KV_PLAN_GET */
-	"SELECT k.value FROM registry.kv AS k "
+	"SELECT k.value FROM %s AS k "
 	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
 	/* KV_PLAN_DEL */
-	"DELETE FROM registry.kv AS k "
+	"DELETE FROM %s AS k "
 	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
 	/* KV_PLAN_INSERT_NEW */
-	"INSERT INTO registry.kv AS t (org, namespace, key, value, upd) "
+	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
 	"VALUES ($1, $2, $3, $4, $5) "
 	"ON CONFLICT (org, key) DO NOTHING RETURNING t.value",
 	/* KV_PLAN_NEXT_KEY */
-	"SELECT k.key FROM registry.kv AS k "
+	"SELECT k.key FROM %s AS k "
 	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.>=) $2 "
 	"ORDER BY k.key USING OPERATOR(pg_catalog.<) LIMIT 1",
 };
 
+/* Prepare and keep statement id on table (a schema-qualified, quoted name). */
 static SPIPlanPtr
-KvPlan(KvPlanId id)
+KvPrepare(KvPlanId id, const char *table)
 {
 	static const Oid put_types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, INT8OID};
 	static const Oid two_text[2] = {TEXTOID, TEXTOID};
+	bool		five = (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW);
+	char	   *sql = psprintf(kv_plan_sql[id], table);
+	SPIPlanPtr	plan;
 
+	plan = registry_prepare_kept(sql, five ? 5 : 2, (Oid *) (five ? put_types : two_text),
+								 CURSOR_OPT_GENERIC_PLAN);
+	pfree(sql);
+	return plan;
+}
+
+/* Statement id on registry.kv. */
+static SPIPlanPtr
+KvPlan(KvPlanId id)
+{
 	if (kv_plans[id] == NULL)
-	{
-		SPIPlanPtr	plan;
-		const Oid  *types;
-		int			nargs;
-
-		if (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW)
-		{
-			types = put_types;
-			nargs = 5;
-		}
-		else
-		{
-			types = two_text;
-			nargs = 2;
-		}
-		plan = registry_prepare_kept(kv_plan_sql[id], nargs, (Oid *) types,
-									 CURSOR_OPT_GENERIC_PLAN);
-		kv_plans[id] = plan;
-	}
+		kv_plans[id] = KvPrepare(id, "registry.kv");
 	return kv_plans[id];
 }
 
@@ -409,24 +409,6 @@ KvPlan(KvPlanId id)
 
 /* the plans that can run on a partition */
 #define KV_NUM_ROUTED (KV_PLAN_INSERT_NEW + 1)
-
-static const char *const kv_leaf_sql[KV_NUM_ROUTED] = {
-	/* KV_PLAN_PUT */
-	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
-	"VALUES ($1, $2, $3, $4, $5) "
-	"ON CONFLICT (org, key) DO UPDATE "
-	"SET value = EXCLUDED.value, upd = EXCLUDED.upd",
-	/* KV_PLAN_GET */
-	"SELECT k.value FROM %s AS k "
-	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
-	/* KV_PLAN_DEL */
-	"DELETE FROM %s AS k "
-	"WHERE k.org OPERATOR(pg_catalog.=) $1 AND k.key OPERATOR(pg_catalog.=) $2",
-	/* KV_PLAN_INSERT_NEW */
-	"INSERT INTO %s AS t (org, namespace, key, value, upd) "
-	"VALUES ($1, $2, $3, $4, $5) "
-	"ON CONFLICT (org, key) DO NOTHING RETURNING t.value",
-};
 
 /* privileges each statement needs (on registry.kv, and so on the partition) */
 static const AclMode kv_leaf_acl[KV_NUM_ROUTED] = {
@@ -669,20 +651,12 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 
 	if (leaf->plans[id] == NULL)
 	{
-		static const Oid put_types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, INT8OID};
-		static const Oid two_text[2] = {TEXTOID, TEXTOID};
 		char	   *relname = get_rel_name(leaf_oid);
 		char	   *nspname = get_namespace_name(get_rel_namespace(leaf_oid));
-		bool		five = (id == KV_PLAN_PUT || id == KV_PLAN_INSERT_NEW);
-		char	   *sql;
 
 		if (relname == NULL || nspname == NULL)
 			return KvPlan(id);	/* dropped meanwhile: cannot be, we hold a lock */
-		sql = psprintf(kv_leaf_sql[id], quote_qualified_identifier(nspname, relname));
-		leaf->plans[id] = registry_prepare_kept(sql, five ? 5 : 2,
-												(Oid *) (five ? put_types : two_text),
-												CURSOR_OPT_GENERIC_PLAN);
-		pfree(sql);
+		leaf->plans[id] = KvPrepare(id, quote_qualified_identifier(nspname, relname));
 	}
 	return leaf->plans[id];
 }
