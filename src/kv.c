@@ -27,6 +27,7 @@
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -610,8 +611,16 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 		kv_callback_set = true;
 	}
 
-	/* the lock the statement takes anyway; it also takes in invalidations */
+	/*
+	 * The locks the statement takes anyway, on the parent and then on the
+	 * partition, before anything is decided: taking them takes in every
+	 * invalidation committed before, and a change to either table (a policy,
+	 * a grant) committed later has to wait for this transaction.
+	 */
 	parent = table_open(parent_oid, lockmode);
+	leaf_oid = LeafOfOrg(parent, org);
+	if (OidIsValid(leaf_oid))
+		LockRelationOid(leaf_oid, lockmode);
 	if ((kv_leaves_stale || parent_oid != kv_leaves_parent) && kv_nleaves > 0)
 	{
 		if (kv_exec_depth > 0)
@@ -625,7 +634,6 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 	kv_leaves_parent = parent_oid;
 	kv_leaves_stale = false;
 
-	leaf_oid = LeafOfOrg(parent, org);
 	if (OidIsValid(leaf_oid))
 	{
 		for (i = 0; i < kv_nleaves; i++)
@@ -633,7 +641,7 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 				leaf = &kv_leaves[i];
 		if (leaf == NULL && kv_nleaves < KV_MAX_LEAVES)
 		{
-			Relation	rel = table_open(leaf_oid, lockmode);
+			Relation	rel = table_open(leaf_oid, NoLock);	/* locked above */
 
 			leaf = &kv_leaves[kv_nleaves++];
 			memset(leaf, 0, sizeof(KvLeaf));
