@@ -79,3 +79,16 @@ SELECT convert_from(registry.kv_put_if_absent('acme', 'idem/billing/invoice-1/re
 SELECT tableoid::regclass AS partition, count(*) FROM registry.kv WHERE org = 'acme' GROUP BY 1;
 EXPLAIN (COSTS OFF) SELECT * FROM registry.kv_list('acme', 'wf/billing/', 'wf/billing/invoice-2/run-1', 100);
 EXPLAIN (COSTS OFF) SELECT * FROM registry.kv_list('acme', 'nx/', NULL, 100);
+
+\echo
+\echo '== 10. kv_put, kv_get, kv_del go straight to the org''s partition, which carries the parent''s policies and grants'
+SELECT p.tableoid::regclass AS partition,
+       (SELECT count(*) FROM pg_policy WHERE polrelid = p.tableoid) AS policies,
+       (SELECT relacl FROM pg_class WHERE oid = p.tableoid) = (SELECT relacl FROM pg_class WHERE oid = 'registry.kv'::regclass) AS same_grants
+  FROM (SELECT DISTINCT tableoid FROM registry.kv WHERE org = 'acme') AS p;
+BEGIN;
+SELECT convert_from(registry.kv_get('acme', 'ns/billing'), 'UTF8') AS value;
+SELECT count(DISTINCT l.relation) AS kv_partitions_locked
+  FROM pg_locks AS l JOIN pg_inherits AS i ON i.inhrelid = l.relation
+ WHERE l.pid = pg_backend_pid() AND i.inhparent = 'registry.kv'::regclass;
+COMMIT;
