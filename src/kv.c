@@ -388,7 +388,7 @@ KvPlan(KvPlanId id)
  * an INSERT opens the org's partition and maps the ON CONFLICT arbiter index
  * onto it (a pg_inherits scan per statement on PostgreSQL 15), and a kept
  * generic plan of a SELECT or DELETE locks all sixteen partitions before it
- * prunes them.  That is about a fifth of a kv_put's server time.
+ * prunes them.  That is 15-20% of a kv_put's server time.
  *
  * So the single-key statements run on the partition itself when, and only
  * when, doing so is indistinguishable from running them on registry.kv:
