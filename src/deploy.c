@@ -46,7 +46,6 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -349,7 +348,6 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 				TupleDesc *desc_out, const char *want_col, Datum *col_out,
 				bool *col_isnull)
 {
-	Oid			nsp;
 	Oid			relid;
 	Oid			pkoid;
 	Relation	rel;
@@ -360,10 +358,7 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 	ProbeResult result = PROBE_ABSENT;
 	int			i;
 
-	nsp = get_namespace_oid("registry", true);
-	if (!OidIsValid(nsp))
-		return PROBE_UNAVAILABLE;
-	relid = get_relname_relid(relname, nsp);
+	relid = registry_relid(relname);
 	if (!OidIsValid(relid))
 		return PROBE_UNAVAILABLE;
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||

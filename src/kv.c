@@ -16,7 +16,6 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -458,13 +457,10 @@ KvRelcacheCallback(Datum arg, Oid relid)
 static void
 KvLeavesReset(void)
 {
-	int			i,
-				j;
+	int			i;
 
 	for (i = 0; i < kv_nleaves; i++)
-		for (j = 0; j < KV_NUM_ROUTED; j++)
-			if (kv_leaves[i].plans[j] != NULL)
-				SPI_freeplan(kv_leaves[i].plans[j]);
+		registry_free_plans(kv_leaves[i].plans, KV_NUM_ROUTED);
 	kv_nleaves = 0;
 	kv_leaves_stale = false;
 }
@@ -590,7 +586,6 @@ HoldsAll(Oid relid, AclMode need)
 static SPIPlanPtr
 KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 {
-	Oid			nsp;
 	Oid			parent_oid;
 	Relation	parent;
 	Oid			leaf_oid;
@@ -598,8 +593,7 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 	int			i;
 
 	Assert(id < KV_NUM_ROUTED);
-	nsp = get_namespace_oid("registry", true);
-	parent_oid = OidIsValid(nsp) ? get_relname_relid("kv", nsp) : InvalidOid;
+	parent_oid = registry_relid("kv");
 	if (!OidIsValid(parent_oid))
 		return KvPlan(id);		/* the statement reports it */
 

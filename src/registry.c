@@ -136,6 +136,27 @@ registry_prepare_kept(const char *sql, int nargs, Oid *argtypes, int cursor_opti
 }
 
 void
+registry_free_plans(SPIPlanPtr *plans, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (plans[i] != NULL)
+			SPI_freeplan(plans[i]);
+		plans[i] = NULL;
+	}
+}
+
+Oid
+registry_relid(const char *relname)
+{
+	Oid			nsp = get_namespace_oid("registry", true);
+
+	return OidIsValid(nsp) ? get_relname_relid(relname, nsp) : InvalidOid;
+}
+
+void
 registry_check_materialize(ReturnSetInfo *rsinfo)
 {
 	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
@@ -185,20 +206,12 @@ registry_plan(RegistryPlanSet *set, int id)
 void
 registry_plans_reset(RegistryPlanSet *set)
 {
-	int			i;
-
-	for (i = 0; i < set->nplans; i++)
-	{
-		if (set->plans[i] != NULL)
-			SPI_freeplan(set->plans[i]);
-		set->plans[i] = NULL;
-	}
+	registry_free_plans(set->plans, set->nplans);
 }
 
 void
 registry_plans_follow_growth(RegistryPlanSet *set)
 {
-	Oid			nsp;
 	Oid			relid;
 	Relation	rel;
 	BlockNumber nblocks;
@@ -206,8 +219,7 @@ registry_plans_follow_growth(RegistryPlanSet *set)
 
 	if (set->planned && set->planned_at >= REPLAN_BLOCKS)
 		return;
-	nsp = get_namespace_oid("registry", true);
-	relid = OidIsValid(nsp) ? get_relname_relid(set->watch, nsp) : InvalidOid;
+	relid = registry_relid(set->watch);
 	if (!OidIsValid(relid) ||
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return;					/* the statements will report it */
@@ -227,7 +239,7 @@ registry_plans_follow_growth(RegistryPlanSet *set)
 	set->planned_at = nblocks;
 	for (i = 0; set->invalidate != NULL && set->invalidate[i] != NULL; i++)
 	{
-		Oid			other = get_relname_relid(set->invalidate[i], nsp);
+		Oid			other = registry_relid(set->invalidate[i]);
 
 		if (OidIsValid(other))
 			CacheInvalidateRelcacheByRelid(other);

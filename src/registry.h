@@ -42,6 +42,15 @@ struct ReturnSetInfo;
 extern struct _SPI_plan *registry_prepare_kept(const char *sql, int nargs,
 											   Oid *argtypes, int cursor_options);
 
+/* SPI_freeplan of each non-NULL plan of an array, setting it to NULL */
+extern void registry_free_plans(struct _SPI_plan **plans, int n);
+
+/*
+ * The OID of table (or sequence) relname in schema registry, InvalidOid when
+ * there is none (the extension is being dropped or was altered by hand).
+ */
+extern Oid	registry_relid(const char *relname);
+
 /*
  * Kept generic plans of a set of statements, dropped and prepared again
  * while the table they read (watch, in schema registry) is small and keeps

@@ -33,7 +33,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -204,7 +203,7 @@ registry_accessible_projects(PG_FUNCTION_ARGS)
 	fresh = !IsInParallelMode();
 	generation = access_generation;
 	if (fresh && !OidIsValid(grants_relid))
-		grants_relid = get_relname_relid("project_grants", get_namespace_oid("registry", false));
+		grants_relid = registry_relid("project_grants");
 	result = ComputeAccessibleProjects(who, need, fresh);
 
 	/* keep it only if nothing was invalidated while it was computed */
