@@ -3821,7 +3821,7 @@ BEGIN
 			   CASE p.polpermissive WHEN true THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END AS kind,
 			   CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
 							 WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS cmd,
-			   (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE quote_ident(r::regrole::text) END, ', ')
+			   (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE r::regrole::text END, ', ')
 				  FROM unnest(p.polroles) AS r) AS roles,
 			   pg_get_expr(p.polqual, p.polrelid) AS qual,
 			   pg_get_expr(p.polwithcheck, p.polrelid) AS withcheck
@@ -3840,13 +3840,13 @@ BEGIN
 	FOR acl IN SELECT DISTINCT a.grantee FROM pg_class AS k, aclexplode(k.relacl) AS a
 				WHERE k.oid = part AND a.grantee <> k.relowner LOOP
 		EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', part,
-					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(acl.grantee::regrole::text) END);
+					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE acl.grantee::regrole::text END);
 	END LOOP;
 	FOR acl IN SELECT a.grantee, a.privilege_type, a.is_grantable
 				 FROM pg_class AS k, aclexplode(k.relacl) AS a
 				WHERE k.oid = parent AND a.grantee <> k.relowner LOOP
 		EXECUTE format('GRANT %s ON TABLE %s TO %s%s', acl.privilege_type, part,
-					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(acl.grantee::regrole::text) END,
+					   CASE acl.grantee WHEN 0 THEN 'PUBLIC' ELSE acl.grantee::regrole::text END,
 					   CASE WHEN acl.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
 	END LOOP;
 END

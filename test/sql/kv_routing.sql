@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 CREATE FUNCTION pg_temp.inherits_scans() RETURNS bigint LANGUAGE sql AS $$
 	SELECT pg_catalog.pg_stat_get_xact_numscans('pg_catalog.pg_inherits_relid_seqno_index'::regclass)
@@ -83,6 +83,20 @@ SELECT registry.kv_guard_partition(:'leaf_b') \g /dev/null
 SELECT ok((SELECT bool_and(coalesce(pg_get_expr(polwithcheck, polrelid), pg_get_expr(polqual, polrelid)) LIKE '%accessible_projects%')
 			 FROM pg_policy WHERE polrelid = :'leaf_b'::regclass AND polname IN ('kv_insert', 'kv_read')),
 		  'kv_guard_partition restores the parent''s policies');
+
+-- kv_guard_partition copies grants and policy roles whose names need quoting
+CREATE ROLE "KvR Mixed";
+GRANT SELECT ON registry.kv TO "KvR Mixed";
+CREATE POLICY "kvr extra" ON registry.kv FOR SELECT TO "KvR Mixed" USING (false);
+SELECT registry.kv_guard_partition(:'leaf_b') \g /dev/null
+SELECT ok(pg_catalog.has_table_privilege('KvR Mixed', :'leaf_b'::regclass, 'SELECT'),
+		  'kv_guard_partition copies a grant to a role whose name needs quoting');
+SELECT is((SELECT polroles::regrole[]::text FROM pg_policy WHERE polrelid = :'leaf_b'::regclass AND polname = 'kvr extra'),
+		  '{"\"KvR Mixed\""}', 'and a policy for that role');
+DROP POLICY "kvr extra" ON registry.kv;
+REVOKE SELECT ON registry.kv FROM "KvR Mixed";
+SELECT registry.kv_guard_partition(:'leaf_b') \g /dev/null
+DROP ROLE "KvR Mixed";
 
 -- privileges: the parent's decide
 REVOKE INSERT ON registry.kv FROM registry_writer;
