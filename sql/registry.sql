@@ -3118,7 +3118,13 @@ BEGIN ATOMIC
 	   AND k.key < registry.kv_prefix_hi(kv_list.prefix)
 	   AND k.key > COALESCE(kv_list.after, ''::text)
 	 ORDER BY k.key
-	 LIMIT registry.kv_check_limit(kv_list."limit");
+	 -- The limit is a subquery so that the planner cannot read its value:
+	 -- it then plans for the first tenth of the rows, which is the ordered
+	 -- scan of the (org, key) index.  Given a limit of 1,000 on a prefix
+	 -- of 2,000 keys written in no particular order, it would otherwise
+	 -- choose a bitmap scan of all 2,000 and a sort (random_page_cost = 4
+	 -- prices a cached index scan as disk reads), about 2.5x slower.
+	 LIMIT (SELECT registry.kv_check_limit(kv_list."limit"));
 END;
 COMMENT ON FUNCTION registry.kv_list(text, text, text, integer) IS
 	'keys of an org under a prefix in byte order, after the key "after" (keyset pagination), at most "limit" rows; kinds ns and nx list across namespaces in one ordered result';

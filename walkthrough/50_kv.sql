@@ -75,7 +75,8 @@ SELECT convert_from(registry.kv_put_if_absent('acme', 'idem/billing/invoice-1/re
 SELECT convert_from(registry.kv_put_if_absent('acme', 'idem/billing/invoice-1/req-1', 'run-B'), 'UTF8') AS second_writer;
 
 \echo
-\echo '== 9. Plans: a listing is a range scan of the org''s partition only'
+\echo '== 9. Plans: a listing is a range scan of the org''s partition only, in key order'
+\echo '   (the limit is an InitPlan: the planner plans the ordered scan that stops after the page)'
 SELECT tableoid::regclass AS partition, count(*) FROM registry.kv WHERE org = 'acme' GROUP BY 1;
 EXPLAIN (COSTS OFF) SELECT * FROM registry.kv_list('acme', 'wf/billing/', 'wf/billing/invoice-2/run-1', 100);
 EXPLAIN (COSTS OFF) SELECT * FROM registry.kv_list('acme', 'nx/', NULL, 100);

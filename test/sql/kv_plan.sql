@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -69,6 +69,37 @@ SELECT alike(pg_temp.analyze_of($$SELECT * FROM registry.kv_list('kvt-plan', 'wf
              'a page starts at "after" in the index and reads only the rows it returns');
 SELECT unalike(pg_temp.plan_of($$SELECT * FROM registry.kv_list('kvt-plan', 'wf/big/', 'wf/big/w00500/r', 100)$$),
                '%Sort%', 'with no sort: the index gives byte order');
+
+-- A page of a prefix with somewhat more keys than the page, written in no
+-- particular order: 1,500 keys under wf/m3/ among 30,000 of one org.  Seeing
+-- the limit, the planner reads all 1,500 with a bitmap scan and sorts them
+-- (it prices a cached index scan as disk reads); kv_list hides its limit so
+-- that the page is the ordered index scan that stops after 1,000 rows.
+INSERT INTO registry.kv (org, namespace, key, value, upd)
+SELECT 'kvt-mix', 'm' || n, format('wf/m%s/w%s/r', n, lpad(i::text, 5, '0')), '\x00', 0
+  FROM generate_series(1, 1500) AS i, generate_series(1, 20) AS n
+ ORDER BY (i * 617) % 1500, n;
+ANALYZE registry.kv;
+CREATE FUNCTION pg_temp.list_visible_limit(org text, prefix text, "limit" integer)
+	RETURNS TABLE (key text, value bytea, upd bigint) LANGUAGE sql STABLE
+BEGIN ATOMIC
+	SELECT k.key, k.value, k.upd FROM registry.kv AS k
+	 WHERE k.org = registry.kv_org(list_visible_limit.org)
+	   AND k.key >= registry.kv_prefix_lo(list_visible_limit.prefix)
+	   AND k.key < registry.kv_prefix_hi(list_visible_limit.prefix)
+	 ORDER BY k.key LIMIT registry.kv_check_limit(list_visible_limit."limit");
+END;
+SELECT alike(pg_temp.analyze_of($$SELECT * FROM pg_temp.list_visible_limit('kvt-mix', 'wf/m3/', 1000)$$),
+             '%Sort%Bitmap Heap Scan%(actual rows=1500 loops=1)%',
+             'precondition: the same query with its limit in sight reads all 1,500 keys and sorts them');
+SELECT matches(pg_temp.analyze_of($$SELECT * FROM registry.kv_list('kvt-mix', 'wf/m3/', NULL, 1000)$$),
+               'Index Scan (using|on) kv_p[0-9]+_pkey[^\n]*\(actual rows=1000 loops=1\)',
+               'kv_list''s page of 1,000 of 1,500 keys is an index scan that reads 1,000 rows');
+SELECT unalike(pg_temp.analyze_of($$SELECT * FROM registry.kv_list('kvt-mix', 'wf/m3/', NULL, 1000)$$),
+               '%Sort%', 'with no sort');
+SELECT matches(pg_temp.analyze_of($$SELECT * FROM registry.kv_list('kvt-mix', 'wf/m3/') LIMIT 10$$),
+               'Index Scan (using|on) kv_p[0-9]+_pkey[^\n]*\(actual rows=10 loops=1\)',
+               'a LIMIT written around kv_list (no limit of its own) stops the index scan after 10 rows');
 
 -- cross-namespace kinds: still one range scan, already merged in key order
 SELECT is((SELECT count(registry.kv_put('kvt-plan', format('nx/ns%s/ep%s', i % 10, i), 'v'))::int
