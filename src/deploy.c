@@ -56,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -121,7 +122,23 @@ static const char *insert_sql =
 "  confirmed, artifact_sha256)"
 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 " ON CONFLICT (project_id, idempotency_key, chain_id) DO NOTHING"
-" RETURNING d.*";
+" RETURNING d.id, d.state, d.claimed_until, d.created_at, d.updated_at";
+
+/*
+ * The columns insert_sql returns, in order: what the table fills in itself.
+ * Every other column of a new row is one of the statement's parameters.
+ */
+#define DEPLOY_NFILLED 5
+static const char *const deploy_filled_cols[DEPLOY_NFILLED] = {
+	"id", "state", "claimed_until", "created_at", "updated_at"
+};
+
+/* The parameter ($n - 1) each parameter column is stored from. */
+#define DEPLOY_NPARAMCOLS 8
+static const char *const deploy_param_cols[DEPLOY_NPARAMCOLS] = {
+	"project_id", "idempotency_key", "chain_id", "contract", "address",
+	"tx_hash", "confirmed", "artifact_sha256"
+};
 
 static const char *update_sql =
 "UPDATE registry.deployments AS d SET"
@@ -285,32 +302,58 @@ typedef struct DeployRow
 	bool		confirmed;
 } DeployRow;
 
-static char *
-GetTextCol(HeapTuple tup, TupleDesc desc, const char *col)
-{
-	int			fno = SPI_fnumber(desc, col);
-	bool		isnull;
-	Datum		d;
+/* The columns FillRowFacts reads, in this order. */
+#define DEPLOY_NFACTS 4
+static const char *const deploy_fact_cols[DEPLOY_NFACTS] = {
+	"contract", "address", "tx_hash", "confirmed"
+};
 
-	if (fno <= 0)
-		REGISTRY_ALTERED_TABLE("deployments", col);
-	d = SPI_getbinval(tup, desc, fno, &isnull);
+/* Their numbers in desc (by name: the table's or the result type's). */
+static void
+FactColumns(TupleDesc desc, int16 *fnos)
+{
+	int			i;
+
+	for (i = 0; i < DEPLOY_NFACTS; i++)
+	{
+		int			fno = SPI_fnumber(desc, deploy_fact_cols[i]);
+
+		if (fno <= 0)
+			REGISTRY_ALTERED_TABLE("deployments", deploy_fact_cols[i]);
+		fnos[i] = (int16) fno;
+	}
+}
+
+static char *
+GetTextCol(HeapTuple tup, TupleDesc desc, int fno)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, fno, desc, &isnull);
+
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+/*
+ * Read the facts of row->tuple; fnos are the fact columns' numbers in
+ * row->tupdesc when the caller knows them, else NULL.
+ */
 static void
-FillRowFacts(DeployRow *row)
+FillRowFacts(DeployRow *row, const int16 *fnos)
 {
+	int16		own[DEPLOY_NFACTS];
 	bool		isnull;
 	Datum		d;
-	char	   *tx;
 
-	row->contract = GetTextCol(row->tuple, row->tupdesc, "contract");
-	row->address = GetTextCol(row->tuple, row->tupdesc, "address");
-	tx = GetTextCol(row->tuple, row->tupdesc, "tx_hash");
-	row->has_tx = (tx != NULL);
-	d = SPI_getbinval(row->tuple, row->tupdesc,
-					  SPI_fnumber(row->tupdesc, "confirmed"), &isnull);
+	if (fnos == NULL)
+	{
+		FactColumns(row->tupdesc, own);
+		fnos = own;
+	}
+	row->contract = GetTextCol(row->tuple, row->tupdesc, fnos[0]);
+	row->address = GetTextCol(row->tuple, row->tupdesc, fnos[1]);
+	(void) heap_getattr(row->tuple, fnos[2], row->tupdesc, &isnull);
+	row->has_tx = !isnull;
+	d = heap_getattr(row->tuple, fnos[3], row->tupdesc, &isnull);
 	row->confirmed = !isnull && DatumGetBool(d);
 }
 
@@ -321,8 +364,46 @@ ReadRow(DeployRow *row)
 		return false;
 	row->tuple = SPI_tuptable->vals[0];
 	row->tupdesc = SPI_tuptable->tupdesc;
-	FillRowFacts(row);
+	FillRowFacts(row, NULL);
 	return true;
+}
+
+/*
+ * The OIDs of registry.deployments and registry.artifacts, looked up once
+ * and forgotten when either relation's cache entry is invalidated (DROP,
+ * rename, ALTER) or the whole relation cache is reset.
+ */
+enum
+{
+	DEPLOY_REL_DEPLOYMENTS,
+	DEPLOY_REL_ARTIFACTS,
+	DEPLOY_NRELS
+};
+static const char *const deploy_relnames[DEPLOY_NRELS] = {"deployments", "artifacts"};
+static Oid	deploy_relids[DEPLOY_NRELS];
+static bool deploy_callback_set = false;
+
+static void
+DeployRelcacheCallback(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < DEPLOY_NRELS; i++)
+		if (!OidIsValid(relid) || relid == deploy_relids[i])
+			memset(deploy_relids, 0, sizeof(deploy_relids));
+}
+
+static Oid
+DeployRelid(int which)
+{
+	if (!deploy_callback_set)
+	{
+		CacheRegisterRelcacheCallback(DeployRelcacheCallback, (Datum) 0);
+		deploy_callback_set = true;
+	}
+	if (!OidIsValid(deploy_relids[which]))
+		deploy_relids[which] = registry_relid(deploy_relnames[which]);
+	return deploy_relids[which];
 }
 
 typedef enum ProbeResult
@@ -334,16 +415,16 @@ typedef enum ProbeResult
 } ProbeResult;
 
 /*
- * Probe the primary-key index of registry.<relname> for the row whose key
- * columns (keycols, all text, in index order) equal keyvals, with a fresh
- * snapshot taken the way SPI takes one for a volatile function (new command
+ * Probe the primary-key index of registry.deployments or registry.artifacts
+ * (which) for the row whose key columns (keycols, all text, in index order)
+ * equal keyvals, with a fresh snapshot taken the way SPI takes one for a volatile function (new command
  * id; a new snapshot under READ COMMITTED).  Returns PROBE_UNAVAILABLE when
  * the caller lacks SELECT on the table or row-level security applies to it,
  * so that the SPI path raises the same errors and applies the same policies
  * as any other query.  A found row is copied into the current memory context.
  */
 static ProbeResult
-ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
+ProbePrimaryKey(int which, int nkeys, const char **keycols,
 				Datum *keyvals, TupleDesc form_desc, HeapTuple *tuple_out,
 				TupleDesc *desc_out, const char *want_col, Datum *col_out,
 				bool *col_isnull)
@@ -358,7 +439,7 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 	ProbeResult result = PROBE_ABSENT;
 	int			i;
 
-	relid = registry_relid(relname);
+	relid = DeployRelid(which);
 	if (!OidIsValid(relid))
 		return PROBE_UNAVAILABLE;
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
@@ -416,7 +497,7 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 			Form_pg_attribute att;
 
 			if (fno <= 0)
-				REGISTRY_ALTERED_TABLE(relname, want_col);
+				REGISTRY_ALTERED_TABLE(deploy_relnames[which], want_col);
 			att = TupleDescAttr(RelationGetDescr(rel), fno - 1);
 			*col_out = slot_getattr(slot, fno, col_isnull);
 			if (!*col_isnull)
@@ -448,10 +529,11 @@ ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 /*
  * The deployment row of (project, key, chain), by a direct index probe,
  * formed with rowdesc (registry.deployment, the result type) when its layout
- * agrees with the table's.
+ * agrees with the table's; rowdesc_facts are FactColumns of rowdesc.
  */
 static ProbeResult
-DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow *row)
+DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc,
+			const int16 *rowdesc_facts, DeployRow *row)
 {
 	const char *cols[3] = {"project_id", "idempotency_key", "chain_id"};
 	Datum		vals[3];
@@ -460,10 +542,10 @@ DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc, DeployRow 
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(key);
 	vals[2] = PointerGetDatum(chain);
-	result = ProbePrimaryKey("deployments", 3, cols, vals, rowdesc, &row->tuple,
+	result = ProbePrimaryKey(DEPLOY_REL_DEPLOYMENTS, 3, cols, vals, rowdesc, &row->tuple,
 							 &row->tupdesc, NULL, NULL, NULL);
 	if (result == PROBE_FOUND)
-		FillRowFacts(row);
+		FillRowFacts(row, row->tupdesc == rowdesc ? rowdesc_facts : NULL);
 	return result;
 }
 
@@ -484,7 +566,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(contract);
 	*isnull = true;
-	switch (ProbePrimaryKey("artifacts", 2, cols, vals, NULL, NULL, NULL,
+	switch (ProbePrimaryKey(DEPLOY_REL_ARTIFACTS, 2, cols, vals, NULL, NULL, NULL,
 							"bytecode_sha256", &d, isnull))
 	{
 		case PROBE_FOUND:
@@ -563,6 +645,175 @@ ReportConflict(const char *project, const char *key, const char *chain,
 						   project, row->contract, contract)));
 }
 
+/*
+ * What registry.deploy keeps between calls (in static memory: its FmgrInfo
+ * is made anew by every execution of the calling statement): the result
+ * type, and for each column of it where a new row's value comes from (a
+ * parameter of insert_sql, or one of the columns it returns), built again
+ * whenever the type cache's descriptor of the result type changes.
+ */
+typedef struct DeployCallCache
+{
+	Oid			fn_oid;			/* the function this was made for */
+	Oid			rettype;
+	uint64		tupdesc_id;		/* the descriptor the map was built for */
+	int			natts;
+	int16	   *src;			/* per result column: 0..7 parameter $n - 1,
+								 * DEPLOY_NPARAMCOLS + j filled column j,
+								 * -1 dropped */
+	int16		facts[DEPLOY_NFACTS];	/* FactColumns of the result type */
+} DeployCallCache;
+
+static DeployCallCache deploy_cc;
+
+static DeployCallCache *
+GetCallCache(FunctionCallInfo fcinfo)
+{
+	DeployCallCache *cc = &deploy_cc;
+	Oid			fn_oid = fcinfo->flinfo->fn_oid;
+
+	if (cc->fn_oid != fn_oid)
+	{
+		Oid			rettype = get_func_rettype(fn_oid);
+
+		if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
+			REGISTRY_NOT_COMPOSITE();
+		cc->fn_oid = fn_oid;
+		cc->rettype = rettype;
+		cc->tupdesc_id = 0;
+	}
+	return cc;
+}
+
+/* The type each parameter column must have in the result type. */
+static Oid
+ParamColType(int n)
+{
+	if (n == 6)
+		return BOOLOID;
+	if (n == 7)
+		return BYTEAOID;
+	return TEXTOID;
+}
+
+static void
+BuildResultMap(DeployCallCache *cc, TupleDesc rettupdesc)
+{
+	int			i;
+	int			j;
+
+	cc->tupdesc_id = 0;
+	if (cc->src == NULL || cc->natts < rettupdesc->natts)
+	{
+		if (cc->src != NULL)
+			pfree(cc->src);
+		cc->src = MemoryContextAlloc(TopMemoryContext,
+									 sizeof(int16) * Max(rettupdesc->natts, 1));
+	}
+	cc->natts = rettupdesc->natts;
+	for (i = 0; i < rettupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(rettupdesc, i);
+		const char *name = NameStr(att->attname);
+		int			src = -1;
+
+		if (att->attisdropped)
+		{
+			cc->src[i] = -1;
+			continue;
+		}
+		for (j = 0; j < DEPLOY_NPARAMCOLS && src < 0; j++)
+			if (strcmp(name, deploy_param_cols[j]) == 0 &&
+				att->atttypid == ParamColType(j))
+				src = j;
+		for (j = 0; j < DEPLOY_NFILLED && src < 0; j++)
+			if (strcmp(name, deploy_filled_cols[j]) == 0)
+				src = DEPLOY_NPARAMCOLS + j;
+		if (src < 0)
+			REGISTRY_ALTERED_TABLE("deployments", name);
+		cc->src[i] = (int16) src;
+	}
+	FactColumns(rettupdesc, cc->facts);
+}
+
+/*
+ * The result for a row insert_sql has just inserted, formed in callerctx
+ * from the statement's parameters and the columns it returned (the row as
+ * stored: nothing rewrites a new row's parameters on the way in, see
+ * NewRowRewritten).
+ */
+static Datum
+NewRowResult(DeployCallCache *cc, TupleDesc rettupdesc, Datum *params,
+			 const char *pnulls, MemoryContext callerctx)
+{
+	TupleDesc	spidesc = SPI_tuptable->tupdesc;
+	Datum		filled[DEPLOY_NFILLED];
+	bool		fnulls[DEPLOY_NFILLED];
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext old;
+	HeapTuple	tuple;
+	int			i;
+
+	if (spidesc->natts != DEPLOY_NFILLED)
+		REGISTRY_ALTERED_TABLE("deployments", deploy_filled_cols[0]);
+	heap_deform_tuple(SPI_tuptable->vals[0], spidesc, filled, fnulls);
+
+	old = MemoryContextSwitchTo(callerctx);
+	values = palloc(sizeof(Datum) * rettupdesc->natts);
+	nulls = palloc(sizeof(bool) * rettupdesc->natts);
+	for (i = 0; i < rettupdesc->natts; i++)
+	{
+		int			src = cc->src[i];
+
+		if (src < 0)
+		{
+			values[i] = (Datum) 0;
+			nulls[i] = true;
+		}
+		else if (src < DEPLOY_NPARAMCOLS)
+		{
+			values[i] = params[src];
+			nulls[i] = (pnulls[src] == 'n');
+		}
+		else
+		{
+			int			j = src - DEPLOY_NPARAMCOLS;
+
+			if (TupleDescAttr(spidesc, j)->atttypid != TupleDescAttr(rettupdesc, i)->atttypid)
+				REGISTRY_ALTERED_TABLE("deployments", deploy_filled_cols[j]);
+			values[i] = filled[j];
+			nulls[i] = fnulls[j];
+		}
+	}
+	tuple = heap_form_tuple(rettupdesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	return HeapTupleGetDatum(tuple);
+}
+
+/*
+ * True when registry.deployments has a BEFORE INSERT row trigger (an
+ * operator's, never the extension's): it may have changed what was stored,
+ * so the new row is read back instead of formed from the parameters.  Asked
+ * after the insert, which holds the table's lock.
+ */
+static bool
+NewRowRewritten(void)
+{
+	Oid			relid = DeployRelid(DEPLOY_REL_DEPLOYMENTS);
+	Relation	rel;
+	bool		result;
+
+	if (!OidIsValid(relid))
+		return true;
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return true;
+	result = rel->trigdesc != NULL && rel->trigdesc->trig_insert_before_row;
+	RelationClose(rel);
+	return result;
+}
+
 /* Fill $8, the artifact revision a new or completed deployment links to. */
 static void
 SetRevisionArg(Datum *values, char *nulls, text *project, text *contract)
@@ -589,6 +840,8 @@ registry_deploy(PG_FUNCTION_ARGS)
 	text	   *tx_hash = OptTextArg(fcinfo, 4);
 	bool		confirmed = (PG_NARGS() > 5 && !PG_ARGISNULL(5)) ? PG_GETARG_BOOL(5) : false;
 	text	   *project = OptTextArg(fcinfo, 6);
+	DeployCallCache *cc;
+	TypeCacheEntry *tc;
 	TupleDesc	rettupdesc;
 	MemoryContext callerctx = CurrentMemoryContext;
 	Datum		values[DEPLOY_NARGS];
@@ -606,7 +859,6 @@ registry_deploy(PG_FUNCTION_ARGS)
 	bool		spi_connected = false;
 	bool		revision_known = false;
 	int			streak;
-	Oid			rettype;
 
 	project = CheckDeploymentKey(project, key, chain);
 	CheckField("contract", contract, DEPLOY_NAME_MAX, false);
@@ -614,17 +866,21 @@ registry_deploy(PG_FUNCTION_ARGS)
 	if (tx_hash != NULL)
 		CheckField("tx_hash", tx_hash, DEPLOY_VALUE_MAX, false);
 
-	/* The result is a registry.deployment: its descriptor from the typcache. */
-	rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
-	if (get_typtype(rettype) != TYPTYPE_COMPOSITE)
+	/*
+	 * The result is a registry.deployment: its descriptor from the typcache,
+	 * and the map from its columns to a new row's values.
+	 */
+	cc = GetCallCache(fcinfo);
+	tc = lookup_type_cache(cc->rettype, TYPECACHE_TUPDESC);
+	if (tc->tupDesc == NULL)
 		REGISTRY_NOT_COMPOSITE();
-	rettupdesc = lookup_rowtype_tupdesc(rettype, -1);
-
-	project_s = text_to_cstring(project);
-	key_s = text_to_cstring(key);
-	chain_s = text_to_cstring(chain);
-	contract_s = text_to_cstring(contract);
-	address_s = text_to_cstring(address);
+	rettupdesc = tc->tupDesc;
+	PinTupleDesc(rettupdesc);
+	if (cc->tupdesc_id != tc->tupDesc_identifier)
+	{
+		BuildResultMap(cc, rettupdesc);
+		cc->tupdesc_id = tc->tupDesc_identifier;
+	}
 
 	values[0] = PointerGetDatum(project);
 	values[1] = PointerGetDatum(key);
@@ -650,7 +906,11 @@ registry_deploy(PG_FUNCTION_ARGS)
 	if (streak >= DEPLOY_NEW_STREAK)
 		probe = PROBE_SKIPPED;
 	else
-		probe = DirectProbe(project, key, chain, rettupdesc, &row);
+		probe = DirectProbe(project, key, chain, rettupdesc, cc->facts, &row);
+
+	/* The strings the comparisons and messages need (not a new key's). */
+	contract_s = text_to_cstring(contract);
+	address_s = text_to_cstring(address);
 	if (probe == PROBE_FOUND && RowHasEverything(&row, contract_s, address_s,
 												 tx_hash != NULL, confirmed))
 	{
@@ -676,11 +936,24 @@ registry_deploy(PG_FUNCTION_ARGS)
 		SetRevisionArg(values, nulls, project, contract);
 		revision_known = true;
 		RunPlan(insert_plan, values, nulls, SPI_OK_INSERT_RETURNING);
-		if (ReadRow(&row))
+		if (SPI_processed > 0)
 		{
-			/* We inserted the key. */
+			/* We inserted the key: the row is its parameters and what the
+			 * table filled in, unless a trigger may have rewritten it. */
 			deploy_new_streak = Min(streak + 1, DEPLOY_NEW_STREAK);
-			result = ResultFromRow(&row, rettupdesc, callerctx);
+			if (!NewRowRewritten())
+				result = NewRowResult(cc, rettupdesc, values, nulls, callerctx);
+			else
+			{
+				RunPlan(select_plan, values, nulls, SPI_OK_SELECT);
+				if (!ReadRow(&row))
+					ereport(ERROR,
+							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							 errmsg("deployment \"%s\" on chain \"%s\" is not readable after its insert",
+									text_to_cstring(key), text_to_cstring(chain)),
+							 errhint("A trigger on registry.deployments changed the row's key, or a policy hides it.")));
+				result = ResultFromRow(&row, rettupdesc, callerctx);
+			}
 			SPI_finish();
 			ReleaseTupleDesc(rettupdesc);
 			PG_RETURN_DATUM(result);
@@ -691,10 +964,13 @@ registry_deploy(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not read deployment \"%s\" on chain \"%s\" after a concurrent insert",
-							key_s, chain_s),
+							text_to_cstring(key), text_to_cstring(chain)),
 					 errhint("Retry the call.")));
 	}
 
+	project_s = text_to_cstring(project);
+	key_s = text_to_cstring(key);
+	chain_s = text_to_cstring(chain);
 	for (round = 0; round < DEPLOY_MAX_ROUNDS; round++)
 	{
 		/* Immutable facts first: contract, and address once stored. */

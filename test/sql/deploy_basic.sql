@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(84);
+SELECT plan(94);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -123,6 +123,44 @@ SELECT is((SELECT array_agg(idempotency_key)::text FROM registry.deployments_of_
           '{dep-v1}', 'deployments_of_bytecode by hex bytecode');
 SELECT is((SELECT array_agg(idempotency_key)::text FROM registry.deployments_of_bytecode(sha256('\x6002'::bytea))),
           '{dep-v2}', 'deployments_of_bytecode by sha256');
+-- deploy: a new key's result is formed from the call and the columns the
+-- table fills in (id, state, claimed_until, created_at, updated_at); it must
+-- be the stored row in every column, on both insert paths
+CREATE FUNCTION pg_temp.stored(k text, p text) RETURNS text LANGUAGE sql AS $$
+	SELECT row(project_id, idempotency_key, chain_id, contract, address, tx_hash, confirmed,
+	           state, artifact_sha256, claimed_until, created_at, updated_at, id)::registry.deployment::text
+	  FROM registry.deployments WHERE idempotency_key = k AND project_id = p AND chain_id = '1'
+$$;
+SELECT lives_ok($$SELECT registry.put_artifact('dep-q', 'Vault', '[]', '0x6003')$$, 'put Vault in dep-q');
+SELECT is((SELECT address FROM registry.deploy('dep-v1', '1', 'Vault', '0xv1', project_id => 'dep-p')), '0xv1',
+          'a replay (the next new key is looked up first)');
+CREATE TEMP TABLE r1 AS SELECT d::text AS got FROM registry.deploy('dep-r1', '1', 'Vault', '0xr1', '0xtr1', true, 'dep-q') AS d;
+SELECT is((SELECT got FROM r1), pg_temp.stored('dep-r1', 'dep-q'),
+          'a new key looked up first: the result is the stored row, every column');
+SELECT is((SELECT count(*) FROM (VALUES ('dep-r2'), ('dep-r3')) k (k), registry.deploy(k, '1', 'Token', '0x5', project_id => 'dep-q'))::int,
+          2, 'two more new keys (three in a row)');
+CREATE TEMP TABLE r4 AS SELECT d::text AS got FROM registry.deploy('dep-r4', '1', 'Vault', '0xr4', project_id => 'dep-q') AS d;
+SELECT is((SELECT got FROM r4), pg_temp.stored('dep-r4', 'dep-q'),
+          'a new key INSERT-first: the result is the stored row, every column');
+SELECT isnt((SELECT artifact_sha256 FROM registry.get_deployment('dep-r4', '1', 'dep-q')), NULL,
+            'that row links its artifact revision');
+-- a BEFORE INSERT trigger (an operator's) may change the row: deploy returns what was stored
+CREATE FUNCTION pg_temp.lower_address() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.address := lower(NEW.address); RETURN NEW; END $$;
+CREATE TRIGGER lower_address BEFORE INSERT ON registry.deployments
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.lower_address();
+SELECT is((SELECT address FROM registry.deploy('dep-t1', '1', 'Token', '0xABC', project_id => 'dep-q')), '0xabc',
+          'with a BEFORE INSERT trigger, a new key returns the row as the trigger stored it');
+DROP TRIGGER lower_address ON registry.deployments;
+-- the result type changed by hand: an extra column is 55000, a dropped one is skipped
+ALTER TYPE registry.deployment ADD ATTRIBUTE extra int;
+SELECT throws_ok($$SELECT registry.deploy('dep-x1', '1', 'Token', '0xx1', project_id => 'dep-q')$$, '55000',
+                 'registry.deployments has no column "extra"', 'a result type with a column the table lacks is 55000');
+ALTER TYPE registry.deployment DROP ATTRIBUTE extra;
+CREATE TEMP TABLE x1 AS SELECT d::text AS got FROM registry.deploy('dep-x1', '1', 'Token', '0xx1', project_id => 'dep-q') AS d;
+SELECT is((SELECT got FROM x1), pg_temp.stored('dep-x1', 'dep-q'),
+          'a result type with a dropped column: the new row without it');
+
 SELECT throws_ok($$SELECT * FROM registry.deployments_of_bytecode('\x01'::bytea)$$, '22023',
                  'bytecode_sha256 must be 32 bytes', 'a digest of the wrong length is 22023');
 SELECT throws_ok($$SELECT * FROM registry.deployments_of_bytecode('0x0')$$, '22P02',
