@@ -1122,6 +1122,26 @@ COMMENT ON TABLE registry.deployments IS
 	'deployments keyed by (project_id, idempotency_key, chain_id); state pending -> broadcast -> deployed -> confirmed; artifact_sha256 is the artifact revision used';
 SELECT pg_catalog.pg_extension_config_dump('registry.deployments', '');
 
+/*
+ * registry.deploy keeps, per session, the current artifact revision of each
+ * (project, contract) it has looked up, so that a new deployment does not
+ * probe registry.artifacts every time.  This trigger keeps that cache
+ * honest: any change to registry.artifacts tells every session that its
+ * cache is stale (a relcache invalidation).  It fires ALWAYS, so that a
+ * logical replica's apply worker sends it too; registry.deploy uses no cache
+ * unless the trigger is there and enabled so.
+ */
+CREATE FUNCTION registry.artifacts_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'registry_artifacts_changed'
+	LANGUAGE C;
+COMMENT ON FUNCTION registry.artifacts_changed() IS
+	'trigger: tells every session that the artifact revisions registry.deploy has cached are stale (a relcache invalidation of artifacts)';
+CREATE TRIGGER artifacts_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON registry.artifacts
+	FOR EACH STATEMENT EXECUTE FUNCTION registry.artifacts_changed();
+ALTER TABLE registry.artifacts ENABLE ALWAYS TRIGGER artifacts_changed;
+COMMENT ON TRIGGER artifacts_changed ON registry.artifacts IS
+	'invalidates the per-session cache of artifact revisions that registry.deploy links new deployments to';
+
 CREATE TYPE registry.deployment AS (
 	project_id text COLLATE "C",
 	idempotency_key text COLLATE "C",
@@ -3398,6 +3418,8 @@ COMMENT ON FUNCTION registry.project_grants_changed() IS
 	'trigger: tells every session that its cached accessible_projects answers are stale (a relcache invalidation of project_grants)';
 CREATE TRIGGER project_grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON registry.project_grants
 	FOR EACH STATEMENT EXECUTE FUNCTION registry.project_grants_changed();
+-- ALWAYS: a logical replica's apply worker (session_replication_role = replica) must fire it too
+ALTER TABLE registry.project_grants ENABLE ALWAYS TRIGGER project_grants_changed;
 COMMENT ON TRIGGER project_grants_changed ON registry.project_grants IS
 	'invalidates the per-session cache of registry.accessible_projects when grants change';
 

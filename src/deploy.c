@@ -46,7 +46,10 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -383,11 +386,15 @@ static const char *const deploy_relnames[DEPLOY_NRELS] = {"deployments", "artifa
 static Oid	deploy_relids[DEPLOY_NRELS];
 static bool deploy_callback_set = false;
 
+static void RevCacheReset(void);
+
 static void
 DeployRelcacheCallback(Datum arg, Oid relid)
 {
 	int			i;
 
+	if (!OidIsValid(relid) || relid == deploy_relids[DEPLOY_REL_ARTIFACTS])
+		RevCacheReset();
 	for (i = 0; i < DEPLOY_NRELS; i++)
 		if (!OidIsValid(relid) || relid == deploy_relids[i])
 			memset(deploy_relids, 0, sizeof(deploy_relids));
@@ -550,6 +557,109 @@ DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc,
 }
 
 /*
+ * The revision cache: the current artifact revision of (project, name) as
+ * the last direct probe of registry.artifacts saw it, absent included.  It
+ * is dropped by every relcache invalidation of registry.artifacts, which the
+ * statement trigger artifacts_changed sends for every change to the table
+ * (in this session at the next command, in others when the writer commits).
+ * It is used only where a probe would be (SELECT on the table, no row-level
+ * security) and only under READ COMMITTED, where "current" means what a new
+ * snapshot sees; and only while the trigger exists and fires always.
+ */
+#define REV_CACHE_SIZE 64
+#define REV_CACHE_STORES 1024	/* misses stored before the memory is reset */
+
+typedef struct RevEntry
+{
+	bool		used;
+	bool		present;
+	text	   *project;		/* in rev_cxt */
+	text	   *name;
+	bytea	   *sha;			/* when present */
+} RevEntry;
+
+static RevEntry rev_cache[REV_CACHE_SIZE];
+static MemoryContext rev_cxt = NULL;
+static uint64 rev_generation = 0;
+static int	rev_trigger_ok = -1;	/* -1 unknown, 0 no, 1 yes */
+static int	rev_stored = 0;			/* entries stored since the last reset */
+
+static void
+RevCacheReset(void)
+{
+	memset(rev_cache, 0, sizeof(rev_cache));
+	if (rev_cxt != NULL)
+		MemoryContextReset(rev_cxt);
+	rev_generation++;
+	rev_trigger_ok = -1;
+	rev_stored = 0;
+}
+
+static int
+RevSlot(text *project, text *name)
+{
+	uint32		h = hash_any((const unsigned char *) VARDATA_ANY(project),
+							 VARSIZE_ANY_EXHDR(project));
+
+	h ^= hash_any((const unsigned char *) VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) * 31;
+	return (int) (h % REV_CACHE_SIZE);
+}
+
+static bool
+SameText(text *a, text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+static text *
+RevCopy(text *t)
+{
+	Size		len = VARSIZE_ANY_EXHDR(t);
+	text	   *c = MemoryContextAlloc(rev_cxt, VARHDRSZ + len);
+
+	SET_VARSIZE(c, VARHDRSZ + len);
+	memcpy(VARDATA(c), VARDATA_ANY(t), len);
+	return c;
+}
+
+/*
+ * Does registry.artifacts carry the trigger that keeps the cache honest,
+ * enabled ALWAYS (so that a replica's apply worker fires it too)?  Checked
+ * once per invalidation of the table (creating, dropping or disabling a
+ * trigger invalidates it).
+ */
+static bool
+RevTriggerOk(Oid relid)
+{
+	if (rev_trigger_ok < 0)
+	{
+		Relation	rel = table_open(relid, AccessShareLock);
+		TriggerDesc *td = rel->trigdesc;
+		bool		ok = false;
+		int			i;
+
+		for (i = 0; td != NULL && i < td->numtriggers; i++)
+		{
+			Trigger    *t = &td->triggers[i];
+
+			if (strcmp(t->tgname, "artifacts_changed") == 0 &&
+				t->tgenabled == TRIGGER_FIRES_ALWAYS &&
+				TRIGGER_FOR_AFTER(t->tgtype) && !TRIGGER_FOR_ROW(t->tgtype) &&
+				TRIGGER_FOR_INSERT(t->tgtype) && TRIGGER_FOR_UPDATE(t->tgtype) &&
+				TRIGGER_FOR_DELETE(t->tgtype) && TRIGGER_FOR_TRUNCATE(t->tgtype))
+				ok = true;
+		}
+		table_close(rel, NoLock);
+		/* the open may have taken in an invalidation: keep only a fresh verdict */
+		if (rev_trigger_ok < 0)
+			rev_trigger_ok = ok ? 1 : 0;
+		return ok;
+	}
+	return rev_trigger_ok == 1;
+}
+
+/*
  * The current artifact revision (sha256 of the creation bytecode) of
  * (project, contract), for linking a new deployment to it; *isnull when the
  * project has no such artifact.  Direct probe, or SPI under RLS.
@@ -563,11 +673,64 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	Datum		args[2];
 	int			rc;
 
+	Oid			relid;
+	bool		cacheable = false;
+	uint64		generation = 0;
+	RevEntry   *e = NULL;
+	ProbeResult probe;
+
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(contract);
 	*isnull = true;
-	switch (ProbePrimaryKey(DEPLOY_REL_ARTIFACTS, 2, cols, vals, NULL, NULL, NULL,
-							"bytecode_sha256", &d, isnull))
+
+	/* The cache, where a direct probe would answer (see above). */
+	relid = DeployRelid(DEPLOY_REL_ARTIFACTS);
+	if (OidIsValid(relid) && !IsolationUsesXactSnapshot() &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+	{
+		/* this session's own changes, then other sessions' commits */
+		CommandCounterIncrement();
+		AcceptInvalidationMessages();
+		if (RevTriggerOk(relid))
+		{
+			cacheable = true;
+			generation = rev_generation;
+			e = &rev_cache[RevSlot(project, contract)];
+			if (e->used && SameText(e->project, project) && SameText(e->name, contract))
+			{
+				if (!e->present)
+					return (Datum) 0;
+				*isnull = false;
+				return PointerGetDatum(DatumGetByteaPCopy(PointerGetDatum(e->sha)));
+			}
+		}
+	}
+
+	probe = ProbePrimaryKey(DEPLOY_REL_ARTIFACTS, 2, cols, vals, NULL, NULL, NULL,
+							"bytecode_sha256", &d, isnull);
+	if (cacheable && generation == rev_generation &&
+		(probe == PROBE_FOUND || probe == PROBE_ABSENT))
+	{
+		if (rev_cxt == NULL)
+			rev_cxt = AllocSetContextCreate(TopMemoryContext, "registry deploy revisions",
+											ALLOCSET_SMALL_SIZES);
+		/* a replaced entry's strings stay in rev_cxt until a reset: bound them */
+		if (rev_stored >= REV_CACHE_STORES)
+		{
+			int			keep = rev_trigger_ok;
+
+			RevCacheReset();
+			rev_trigger_ok = keep;
+		}
+		rev_stored++;
+		e->project = RevCopy(project);
+		e->name = RevCopy(contract);
+		e->present = (probe == PROBE_FOUND && !*isnull);
+		e->sha = e->present ? (bytea *) RevCopy((text *) DatumGetPointer(d)) : NULL;
+		e->used = true;
+	}
+	switch (probe)
 	{
 		case PROBE_FOUND:
 			return d;
@@ -1010,6 +1173,26 @@ registry_deploy(PG_FUNCTION_ARGS)
 		SPI_finish();
 	ReleaseTupleDesc(rettupdesc);
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * registry.artifacts_changed(): statement-level trigger on registry.artifacts.
+ * Every session's revision cache of registry.deploy is stale once the
+ * statement's changes count: a relcache invalidation of the table says so
+ * (to this session at its next command, to the others at commit).
+ */
+PG_FUNCTION_INFO_V1(registry_artifacts_changed);
+Datum
+registry_artifacts_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("registry.artifacts_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
 }
 
 /*

@@ -109,6 +109,7 @@ registry.accessible_projects(name,text)|registry.accessible_projects(current_use
 registry.descendants(bigint)|(SELECT count(*) FROM registry.descendants((SELECT t.ids[1 + (i * 67) % 200] FROM tree_ids AS t)))
 registry.register(text,text,bytea,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)|registry.register('memr', 'b' || (i % 50), decode(lpad(to_hex(i), 8, '0'), 'hex'), metrics => '{"score": 1}')
 registry.register(text,text,text,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)|registry.register('memr', 't' || (i % 50), 'v' || i, '{"k": 1}', status => 'candidate')
+registry.artifacts_changed()|(CASE WHEN i % 100 = 1 THEN (SELECT string_agg((registry.put_artifact('mema', 'C' || j, '[]', '0x60' || lpad(to_hex((i + j) % 256), 2, '0'))).name, '') FROM generate_series(1, 7) AS j) ELSE '' END) || (registry.deploy('a' || i, '1', 'C' || (i % 3000), '0x' || i, NULL, false, 'mema')).state
 registry.project_grants_changed()|(registry.grant_project('memo', 'relinput_mem_role', 'read')).privilege || cardinality(registry.accessible_projects('relinput_mem_role', 'read'))
 CALLS
 
@@ -223,7 +224,7 @@ SELECT pg_temp.ctx() AS c, pg_temp.rss() AS r, extract(epoch FROM clock_timestam
 INSERT INTO mem VALUES ('$fn', :a, :c, :b, :r, :s);
 SQL
 			;;
-		registry.deploy\(*|registry.kv_put\(*|registry.kv_put_if_absent\(*|registry.kv_del\(*|registry.project_grants_changed\(*|registry.descendants\(*|registry.register\(*)
+		registry.deploy\(*|registry.kv_put\(*|registry.kv_put_if_absent\(*|registry.kv_del\(*|registry.project_grants_changed\(*|registry.artifacts_changed\(*|registry.descendants\(*|registry.register\(*)
 			# writers: one call per statement, a commit every 10,000 calls.
 			# descendants too: a set-returning function in a correlated
 			# subquery is rescanned per outer row, and the executor keeps

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(94);
+SELECT plan(104);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -144,6 +144,40 @@ SELECT is((SELECT got FROM r4), pg_temp.stored('dep-r4', 'dep-q'),
           'a new key INSERT-first: the result is the stored row, every column');
 SELECT isnt((SELECT artifact_sha256 FROM registry.get_deployment('dep-r4', '1', 'dep-q')), NULL,
             'that row links its artifact revision');
+-- the revision cache: a second new key of one contract reads the revision
+-- from the session's cache (no index scan of artifacts); any change to
+-- artifacts is seen at once; with the trigger disabled there is no cache
+SELECT pg_stat_get_xact_numscans('registry.artifacts_pkey'::regclass) AS scans0 \gset
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c1', '1', 'Vault', '0xc1', project_id => 'dep-q')),
+          sha256('\x6003'::bytea), 'a new key links the current revision');
+SELECT pg_stat_get_xact_numscans('registry.artifacts_pkey'::regclass) AS scans1 \gset
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c2', '1', 'Vault', '0xc2', project_id => 'dep-q')),
+          sha256('\x6003'::bytea), 'another new key of the same contract links it too');
+SELECT is(pg_stat_get_xact_numscans('registry.artifacts_pkey'::regclass) - :scans1, 0::bigint,
+          'the second reads the revision from the session cache (no index scan of artifacts)');
+SELECT lives_ok($$SELECT registry.put_artifact('dep-q', 'Vault', '[]', '0x6005')$$, 'recompile Vault in dep-q');
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c3', '1', 'Vault', '0xc3', project_id => 'dep-q')),
+          sha256('\x6005'::bytea), 'a recompile in this transaction is linked at once');
+UPDATE registry.artifacts SET bytecode = '\x6003' WHERE project_id = 'dep-q' AND name = 'Vault';
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c4', '1', 'Vault', '0xc4', project_id => 'dep-q')),
+          sha256('\x6003'::bytea), 'a direct UPDATE of registry.artifacts is seen at once');
+ALTER TABLE registry.artifacts DISABLE TRIGGER artifacts_changed;
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c5', '1', 'Vault', '0xc5', project_id => 'dep-q')),
+          sha256('\x6003'::bytea), 'trigger disabled: a new key links the current revision');
+UPDATE registry.artifacts SET bytecode = '\x6005' WHERE project_id = 'dep-q' AND name = 'Vault';
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c6', '1', 'Vault', '0xc6', project_id => 'dep-q')),
+          sha256('\x6005'::bytea), 'trigger disabled: a change nothing announced is still seen (no cache)');
+ALTER TABLE registry.artifacts ENABLE ALWAYS TRIGGER artifacts_changed;
+SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'registry.artifacts'::regclass
+            AND tgname = 'artifacts_changed'), 'A', 'artifacts_changed fires ALWAYS (replicas too)');
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c7', '1', 'Vault', '0xc7', project_id => 'dep-q')),
+          sha256('\x6005'::bytea), 'trigger enabled again: the revision is cached');
+SET LOCAL session_replication_role = replica;
+UPDATE registry.artifacts SET bytecode = '\x6003' WHERE project_id = 'dep-q' AND name = 'Vault';
+SET LOCAL session_replication_role = origin;
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c8', '1', 'Vault', '0xc8', project_id => 'dep-q')),
+          sha256('\x6003'::bytea), 'a change written as a replica''s apply worker is seen at once');
+
 -- a BEFORE INSERT trigger (an operator's) may change the row: deploy returns what was stored
 CREATE FUNCTION pg_temp.lower_address() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.address := lower(NEW.address); RETURN NEW; END $$;

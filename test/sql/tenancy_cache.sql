@@ -12,7 +12,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE ROLE regress_cache_app LOGIN;
 CREATE ROLE regress_cache_team NOLOGIN;
@@ -100,6 +100,15 @@ SELECT (registry.grant_project('cache-a', 'regress_cache_app', 'read')).privileg
 SELECT pg_temp.seen('regress_cache_app');
 TRUNCATE registry.project_grants;
 SELECT is(pg_temp.seen('regress_cache_app'), '', 'TRUNCATE project_grants counts');
+
+-- a revoke written the way a logical replica's apply worker writes it
+-- (session_replication_role = replica): the trigger fires ALWAYS
+SELECT (registry.grant_project('cache-a', 'regress_cache_app', 'read')).privilege;
+SELECT is(pg_temp.seen('regress_cache_app'), 'cache-a', 'granted again');
+SET LOCAL session_replication_role = replica;
+DELETE FROM registry.project_grants;
+SET LOCAL session_replication_role = origin;
+SELECT is(pg_temp.seen('regress_cache_app'), '', 'a revoke written as a replica''s apply worker counts');
 
 SELECT * FROM finish();
 ROLLBACK;
