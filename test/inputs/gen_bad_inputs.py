@@ -194,6 +194,8 @@ sig("registry.max_satisfying(registry.semver[],text)", ("vs", "ARRAY['1.2.3'::re
     ("range", "'>=1.0.0'", RANGE_BAD))
 sig("registry.ns_from_key(text)", ("key", "'wf/ns/w/r'", KV_KEY_BAD + TEXT_BAD))
 sig("registry.kv_key_namespace(text)", ("key", "'wf/ns/w/r'", KV_KEY_BAD + TEXT_BAD))
+sig("registry.kv_row_ok(text,text,text)", ("org", "'relin'", TEXT_BAD), ("namespace", "'ns'", TEXT_BAD),
+    ("key", "'wf/ns/w/r'", KV_KEY_BAD + TEXT_BAD))
 for f in ("split_prefix", "kv_prefix_lo", "kv_prefix_hi"):
     sig("registry.%s(text)" % f, ("prefix", "'wf/ns/'", KV_PREFIX_BAD + TEXT_BAD))
 sig("registry.kv_org(text)", ("org", "'relin'", TEXT_BAD))
