@@ -1185,14 +1185,7 @@ PG_FUNCTION_INFO_V1(registry_artifacts_changed);
 Datum
 registry_artifacts_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("registry.artifacts_changed() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
-	return PointerGetDatum(NULL);
+	return registry_invalidate_trigger(fcinfo, "registry.artifacts_changed()");
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -336,4 +337,23 @@ registry_int8_elements(ArrayType *arr, Datum **elems, bool **nulls, int *n)
 
 	Int8Storage(&len, &byval, &align);
 	deconstruct_array(arr, INT8OID, len, byval, align, elems, nulls, n);
+}
+
+/*
+ * The body of a statement-level trigger whose only work is a relcache
+ * invalidation of its table, which every session's cache built from that
+ * table listens for: the writing session takes it at its next command, the
+ * others when the writer commits (and it is replayed on rollback).
+ */
+Datum
+registry_invalidate_trigger(FunctionCallInfo fcinfo, const char *name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be called as a trigger", name)));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
 }

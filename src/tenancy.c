@@ -229,12 +229,5 @@ PG_FUNCTION_INFO_V1(registry_project_grants_changed);
 Datum
 registry_project_grants_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("registry.project_grants_changed() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
-	return PointerGetDatum(NULL);
+	return registry_invalidate_trigger(fcinfo, "registry.project_grants_changed()");
 }
