@@ -136,9 +136,8 @@ static const char *const deploy_filled_cols[DEPLOY_NFILLED] = {
 	"id", "state", "claimed_until", "created_at", "updated_at"
 };
 
-/* The parameter ($n - 1) each parameter column is stored from. */
-#define DEPLOY_NPARAMCOLS 8
-static const char *const deploy_param_cols[DEPLOY_NPARAMCOLS] = {
+/* The column each parameter ($n, at n - 1) is stored in; types in deploy_argtypes. */
+static const char *const deploy_param_cols[DEPLOY_NARGS] = {
 	"project_id", "idempotency_key", "chain_id", "contract", "address",
 	"tx_hash", "confirmed", "artifact_sha256"
 };
@@ -371,46 +370,19 @@ ReadRow(DeployRow *row)
 	return true;
 }
 
-/*
- * The OIDs of registry.deployments and registry.artifacts, looked up once
- * and forgotten when either relation's cache entry is invalidated (DROP,
- * rename, ALTER) or the whole relation cache is reset.
- */
-enum
-{
-	DEPLOY_REL_DEPLOYMENTS,
-	DEPLOY_REL_ARTIFACTS,
-	DEPLOY_NRELS
-};
-static const char *const deploy_relnames[DEPLOY_NRELS] = {"deployments", "artifacts"};
-static Oid	deploy_relids[DEPLOY_NRELS];
-static bool deploy_callback_set = false;
-
 static void RevCacheReset(void);
+static Oid	rev_relid = InvalidOid;	/* the registry.artifacts the cache is of */
+static bool rev_callback_set = false;
 
+/*
+ * Any invalidation of registry.artifacts (the trigger artifacts_changed, or
+ * DDL), or of the whole relation cache, empties the revision cache.
+ */
 static void
-DeployRelcacheCallback(Datum arg, Oid relid)
+RevRelcacheCallback(Datum arg, Oid relid)
 {
-	int			i;
-
-	if (!OidIsValid(relid) || relid == deploy_relids[DEPLOY_REL_ARTIFACTS])
+	if (!OidIsValid(relid) || relid == rev_relid)
 		RevCacheReset();
-	for (i = 0; i < DEPLOY_NRELS; i++)
-		if (!OidIsValid(relid) || relid == deploy_relids[i])
-			memset(deploy_relids, 0, sizeof(deploy_relids));
-}
-
-static Oid
-DeployRelid(int which)
-{
-	if (!deploy_callback_set)
-	{
-		CacheRegisterRelcacheCallback(DeployRelcacheCallback, (Datum) 0);
-		deploy_callback_set = true;
-	}
-	if (!OidIsValid(deploy_relids[which]))
-		deploy_relids[which] = registry_relid(deploy_relnames[which]);
-	return deploy_relids[which];
 }
 
 typedef enum ProbeResult
@@ -422,16 +394,29 @@ typedef enum ProbeResult
 } ProbeResult;
 
 /*
- * Probe the primary-key index of registry.deployments or registry.artifacts
- * (which) for the row whose key columns (keycols, all text, in index order)
- * equal keyvals, with a fresh snapshot taken the way SPI takes one for a volatile function (new command
+ * Probe the primary-key index of registry.<relname> for the row whose key
+ * columns (keycols, all text, in index order) equal keyvals, with a fresh
+ * snapshot taken the way SPI takes one for a volatile function (new command
  * id; a new snapshot under READ COMMITTED).  Returns PROBE_UNAVAILABLE when
  * the caller lacks SELECT on the table or row-level security applies to it,
  * so that the SPI path raises the same errors and applies the same policies
  * as any other query.  A found row is copied into the current memory context.
  */
+/*
+ * May this session read relid directly, bypassing the executor?  Only when
+ * it holds SELECT and no row-level security applies, so that every other
+ * case goes through SPI and gets the same errors and policies as any query.
+ */
+static bool
+DirectReadAllowed(Oid relid)
+{
+	return OidIsValid(relid) &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
+}
+
 static ProbeResult
-ProbePrimaryKey(int which, int nkeys, const char **keycols,
+ProbePrimaryKey(const char *relname, int nkeys, const char **keycols,
 				Datum *keyvals, TupleDesc form_desc, HeapTuple *tuple_out,
 				TupleDesc *desc_out, const char *want_col, Datum *col_out,
 				bool *col_isnull)
@@ -446,11 +431,8 @@ ProbePrimaryKey(int which, int nkeys, const char **keycols,
 	ProbeResult result = PROBE_ABSENT;
 	int			i;
 
-	relid = DeployRelid(which);
-	if (!OidIsValid(relid))
-		return PROBE_UNAVAILABLE;
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
-		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+	relid = registry_relid_cached(relname);
+	if (!DirectReadAllowed(relid))
 		return PROBE_UNAVAILABLE;
 
 	rel = table_open(relid, AccessShareLock);
@@ -504,7 +486,7 @@ ProbePrimaryKey(int which, int nkeys, const char **keycols,
 			Form_pg_attribute att;
 
 			if (fno <= 0)
-				REGISTRY_ALTERED_TABLE(deploy_relnames[which], want_col);
+				REGISTRY_ALTERED_TABLE(relname, want_col);
 			att = TupleDescAttr(RelationGetDescr(rel), fno - 1);
 			*col_out = slot_getattr(slot, fno, col_isnull);
 			if (!*col_isnull)
@@ -549,7 +531,7 @@ DirectProbe(text *project, text *key, text *chain, TupleDesc rowdesc,
 	vals[0] = PointerGetDatum(project);
 	vals[1] = PointerGetDatum(key);
 	vals[2] = PointerGetDatum(chain);
-	result = ProbePrimaryKey(DEPLOY_REL_DEPLOYMENTS, 3, cols, vals, rowdesc, &row->tuple,
+	result = ProbePrimaryKey("deployments", 3, cols, vals, rowdesc, &row->tuple,
 							 &row->tupdesc, NULL, NULL, NULL);
 	if (result == PROBE_FOUND)
 		FillRowFacts(row, row->tupdesc == rowdesc ? rowdesc_facts : NULL);
@@ -584,15 +566,23 @@ static uint64 rev_generation = 0;
 static int	rev_trigger_ok = -1;	/* -1 unknown, 0 no, 1 yes */
 static int	rev_stored = 0;			/* entries stored since the last reset */
 
+/* Forget every entry and free their memory. */
 static void
-RevCacheReset(void)
+RevCacheClear(void)
 {
 	memset(rev_cache, 0, sizeof(rev_cache));
 	if (rev_cxt != NULL)
 		MemoryContextReset(rev_cxt);
 	rev_generation++;
-	rev_trigger_ok = -1;
 	rev_stored = 0;
+}
+
+/* registry.artifacts changed: the entries and the trigger's verdict. */
+static void
+RevCacheReset(void)
+{
+	RevCacheClear();
+	rev_trigger_ok = -1;
 }
 
 static int
@@ -684,11 +674,20 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 	*isnull = true;
 
 	/* The cache, where a direct probe would answer (see above). */
-	relid = DeployRelid(DEPLOY_REL_ARTIFACTS);
-	if (OidIsValid(relid) && !IsolationUsesXactSnapshot() &&
-		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
-		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+	relid = registry_relid_cached("artifacts");
+	if (!IsolationUsesXactSnapshot() && DirectReadAllowed(relid))
 	{
+		if (!rev_callback_set)
+		{
+			CacheRegisterRelcacheCallback(RevRelcacheCallback, (Datum) 0);
+			rev_callback_set = true;
+		}
+		if (relid != rev_relid)
+		{
+			/* made for another registry.artifacts (or none yet) */
+			RevCacheReset();
+			rev_relid = relid;
+		}
 		/* this session's own changes, then other sessions' commits */
 		CommandCounterIncrement();
 		AcceptInvalidationMessages();
@@ -707,7 +706,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 		}
 	}
 
-	probe = ProbePrimaryKey(DEPLOY_REL_ARTIFACTS, 2, cols, vals, NULL, NULL, NULL,
+	probe = ProbePrimaryKey("artifacts", 2, cols, vals, NULL, NULL, NULL,
 							"bytecode_sha256", &d, isnull);
 	if (cacheable && generation == rev_generation &&
 		(probe == PROBE_FOUND || probe == PROBE_ABSENT))
@@ -717,12 +716,7 @@ CurrentRevision(text *project, text *contract, bool *isnull)
 											ALLOCSET_SMALL_SIZES);
 		/* a replaced entry's strings stay in rev_cxt until a reset: bound them */
 		if (rev_stored >= REV_CACHE_STORES)
-		{
-			int			keep = rev_trigger_ok;
-
-			RevCacheReset();
-			rev_trigger_ok = keep;
-		}
+			RevCacheClear();
 		rev_stored++;
 		e->project = RevCopy(project);
 		e->name = RevCopy(contract);
@@ -822,7 +816,7 @@ typedef struct DeployCallCache
 	uint64		tupdesc_id;		/* the descriptor the map was built for */
 	int			natts;
 	int16	   *src;			/* per result column: 0..7 parameter $n - 1,
-								 * DEPLOY_NPARAMCOLS + j filled column j,
+								 * DEPLOY_NARGS + j filled column j,
 								 * -1 dropped */
 	int16		facts[DEPLOY_NFACTS];	/* FactColumns of the result type */
 } DeployCallCache;
@@ -846,17 +840,6 @@ GetCallCache(FunctionCallInfo fcinfo)
 		cc->tupdesc_id = 0;
 	}
 	return cc;
-}
-
-/* The type each parameter column must have in the result type. */
-static Oid
-ParamColType(int n)
-{
-	if (n == 6)
-		return BOOLOID;
-	if (n == 7)
-		return BYTEAOID;
-	return TEXTOID;
 }
 
 static void
@@ -885,13 +868,13 @@ BuildResultMap(DeployCallCache *cc, TupleDesc rettupdesc)
 			cc->src[i] = -1;
 			continue;
 		}
-		for (j = 0; j < DEPLOY_NPARAMCOLS && src < 0; j++)
+		for (j = 0; j < DEPLOY_NARGS && src < 0; j++)
 			if (strcmp(name, deploy_param_cols[j]) == 0 &&
-				att->atttypid == ParamColType(j))
+				att->atttypid == deploy_argtypes[j])
 				src = j;
 		for (j = 0; j < DEPLOY_NFILLED && src < 0; j++)
 			if (strcmp(name, deploy_filled_cols[j]) == 0)
-				src = DEPLOY_NPARAMCOLS + j;
+				src = DEPLOY_NARGS + j;
 		if (src < 0)
 			REGISTRY_ALTERED_TABLE("deployments", name);
 		cc->src[i] = (int16) src;
@@ -934,14 +917,14 @@ NewRowResult(DeployCallCache *cc, TupleDesc rettupdesc, Datum *params,
 			values[i] = (Datum) 0;
 			nulls[i] = true;
 		}
-		else if (src < DEPLOY_NPARAMCOLS)
+		else if (src < DEPLOY_NARGS)
 		{
 			values[i] = params[src];
 			nulls[i] = (pnulls[src] == 'n');
 		}
 		else
 		{
-			int			j = src - DEPLOY_NPARAMCOLS;
+			int			j = src - DEPLOY_NARGS;
 
 			if (TupleDescAttr(spidesc, j)->atttypid != TupleDescAttr(rettupdesc, i)->atttypid)
 				REGISTRY_ALTERED_TABLE("deployments", deploy_filled_cols[j]);
@@ -963,7 +946,7 @@ NewRowResult(DeployCallCache *cc, TupleDesc rettupdesc, Datum *params,
 static bool
 NewRowRewritten(void)
 {
-	Oid			relid = DeployRelid(DEPLOY_REL_DEPLOYMENTS);
+	Oid			relid = registry_relid_cached("deployments");
 	Relation	rel;
 	bool		result;
 

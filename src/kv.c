@@ -459,7 +459,6 @@ static int	kv_nleaves;
 static Oid	kv_leaves_parent = InvalidOid;
 static bool kv_leaves_stale = false;
 static bool kv_callback_set = false;
-static Oid	kv_parent_relid = InvalidOid;	/* registry.kv, InvalidOid until looked up */
 static int	kv_exec_depth = 0;	/* kv statements running in this backend */
 
 static void
@@ -467,9 +466,6 @@ KvRelcacheCallback(Datum arg, Oid relid)
 {
 	int			i;
 
-	/* registry.kv's OID is looked up again after any change to it */
-	if (!OidIsValid(relid) || relid == kv_parent_relid)
-		kv_parent_relid = InvalidOid;
 	if (kv_nleaves == 0)
 		return;
 	if (!OidIsValid(relid) || relid == kv_leaves_parent)
@@ -622,6 +618,10 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 	int			i;
 
 	Assert(id < KV_NUM_ROUTED);
+	parent_oid = registry_relid_cached("kv");
+	if (!OidIsValid(parent_oid))
+		return KvPlan(id);		/* the statement reports it */
+
 	if (!kv_callback_set)
 	{
 		CacheRegisterRelcacheCallback(KvRelcacheCallback, (Datum) 0);
@@ -629,11 +629,6 @@ KvRoutedPlan(KvPlanId id, text *org, LOCKMODE lockmode)
 										   sizeof(KvLeaf) * KV_MAX_LEAVES);
 		kv_callback_set = true;
 	}
-	if (!OidIsValid(kv_parent_relid))
-		kv_parent_relid = registry_relid("kv");
-	parent_oid = kv_parent_relid;
-	if (!OidIsValid(parent_oid))
-		return KvPlan(id);		/* the statement reports it */
 
 	/*
 	 * The locks the statement takes anyway, on the parent and then on the

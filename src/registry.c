@@ -157,6 +157,60 @@ registry_relid(const char *relname)
 	return OidIsValid(nsp) ? get_relname_relid(relname, nsp) : InvalidOid;
 }
 
+/*
+ * registry_relid, kept per backend: the OID is forgotten when that relation's
+ * cache entry is invalidated (DROP, rename, ALTER) or the whole relation
+ * cache is reset, and looked up again at the next call.  relname must be a
+ * string that lives as long as the backend (a literal).
+ */
+#define RELID_SLOTS 8
+
+typedef struct RelidSlot
+{
+	const char *relname;
+	Oid			relid;
+} RelidSlot;
+
+static RelidSlot relid_slots[RELID_SLOTS];
+static int	relid_nslots = 0;
+static bool relid_callback_set = false;
+
+static void
+RelidRelcacheCallback(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < relid_nslots; i++)
+		if (!OidIsValid(relid) || relid_slots[i].relid == relid)
+			relid_slots[i].relid = InvalidOid;
+}
+
+Oid
+registry_relid_cached(const char *relname)
+{
+	int			i;
+
+	if (!relid_callback_set)
+	{
+		CacheRegisterRelcacheCallback(RelidRelcacheCallback, (Datum) 0);
+		relid_callback_set = true;
+	}
+	for (i = 0; i < relid_nslots; i++)
+		if (strcmp(relid_slots[i].relname, relname) == 0)
+			break;
+	if (i == relid_nslots)
+	{
+		if (relid_nslots == RELID_SLOTS)
+			return registry_relid(relname);
+		relid_slots[i].relname = relname;
+		relid_slots[i].relid = InvalidOid;
+		relid_nslots++;
+	}
+	if (!OidIsValid(relid_slots[i].relid))
+		relid_slots[i].relid = registry_relid(relname);
+	return relid_slots[i].relid;
+}
+
 void
 registry_check_materialize(ReturnSetInfo *rsinfo)
 {

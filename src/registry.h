@@ -50,6 +50,7 @@ extern void registry_free_plans(struct _SPI_plan **plans, int n);
  * there is none (the extension is being dropped or was altered by hand).
  */
 extern Oid	registry_relid(const char *relname);
+extern Oid	registry_relid_cached(const char *relname);
 extern Datum registry_invalidate_trigger(FunctionCallInfo fcinfo, const char *name);
 
 /*

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(104);
+SELECT plan(105);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -177,6 +177,11 @@ UPDATE registry.artifacts SET bytecode = '\x6003' WHERE project_id = 'dep-q' AND
 SET LOCAL session_replication_role = origin;
 SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c8', '1', 'Vault', '0xc8', project_id => 'dep-q')),
           sha256('\x6003'::bytea), 'a change written as a replica''s apply worker is seen at once');
+-- an invalidation of registry.deployments first (DDL), then a change to artifacts
+ALTER TABLE registry.deployments ALTER COLUMN address SET STATISTICS 100;
+UPDATE registry.artifacts SET bytecode = '\x6005' WHERE project_id = 'dep-q' AND name = 'Vault';
+SELECT is((SELECT artifact_sha256 FROM registry.deploy('dep-c9', '1', 'Vault', '0xc9', project_id => 'dep-q')),
+          sha256('\x6005'::bytea), 'a change to artifacts after DDL on deployments is seen at once');
 
 -- a BEFORE INSERT trigger (an operator's) may change the row: deploy returns what was stored
 CREATE FUNCTION pg_temp.lower_address() RETURNS trigger LANGUAGE plpgsql AS $$
