@@ -12,7 +12,7 @@
 #   pin_init DATA_DIRECTORY   -> fails when affinity cannot be set (no
 #                                taskset, or not root nor the server's owner)
 #   pin_server CPULIST        -> the server's affinity (pin_all_cpus: back)
-#   pin_client                -> the command prefix that pins a client
+#   pin_run CLIENTS CMD...    -> CMD, pinned with the server when CLIENTS = 1cpu
 pin_init() {
 	pin_pm_pid=$(head -1 "$1/postmaster.pid" 2>/dev/null) || return 1
 	pin_all="0-$(($(nproc) - 1))"
@@ -26,3 +26,18 @@ pin_server() {
 	done
 }
 pin_all_cpus() { [ -n "${pin_all:-}" ] && pin_server "$pin_all"; }
+# pin_run CLIENTS CMD...: runs CMD; when CLIENTS is "1cpu", with CMD and the
+# whole server on CPU 0 for its duration.  Returns CMD's status.
+pin_run() {
+	local rc=0
+	if [ "$1" != 1cpu ]; then
+		shift
+		"$@"
+		return
+	fi
+	shift
+	pin_server 0
+	taskset -c 0 "$@" || rc=$?
+	pin_all_cpus
+	return $rc
+}
