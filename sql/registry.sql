@@ -912,6 +912,13 @@ CREATE FUNCTION registry.check_deploy_field(value text, field text) RETURNS text
 COMMENT ON FUNCTION registry.check_deploy_field(text, text) IS
 	'returns a non-empty value of at most 1000 bytes, else raises 22023 naming the field';
 
+CREATE FUNCTION registry.deployment_row_ok(project_id text, idempotency_key text, chain_id text,
+		contract text, address text, tx_hash text, confirmed boolean) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'registry_deployment_row_ok'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION registry.deployment_row_ok(text, text, text, text, text, text, boolean) IS
+	'the CHECK of registry.deployments: a valid project id; key, chain id and contract not empty; no ":" in the chain id; address and tx_hash empty never (NULL allowed); confirmed only with an address. NULL when a NOT NULL column is NULL (its NOT NULL constraint reports it)';
+
 -- Artifacts ----------------------------------------------------------------
 
 CREATE TABLE registry.artifacts (
@@ -1091,13 +1098,12 @@ COMMENT ON SEQUENCE registry.deployments_id_seq IS
 SELECT pg_catalog.pg_extension_config_dump('registry.deployments_id_seq', '');
 
 CREATE TABLE registry.deployments (
-	project_id text COLLATE "C" NOT NULL DEFAULT '_' CHECK (registry.valid_project_id(project_id)),
-	idempotency_key text COLLATE "C" NOT NULL CHECK (idempotency_key OPERATOR(pg_catalog.<>) ''),
-	chain_id text COLLATE "C" NOT NULL
-		CHECK (chain_id OPERATOR(pg_catalog.<>) '' AND pg_catalog.strpos(chain_id, ':') OPERATOR(pg_catalog.=) 0),
-	contract text COLLATE "C" NOT NULL CHECK (contract OPERATOR(pg_catalog.<>) ''),
-	address text CHECK (address OPERATOR(pg_catalog.<>) ''),
-	tx_hash text CHECK (tx_hash OPERATOR(pg_catalog.<>) ''),
+	project_id text COLLATE "C" NOT NULL DEFAULT '_',
+	idempotency_key text COLLATE "C" NOT NULL,
+	chain_id text COLLATE "C" NOT NULL,
+	contract text COLLATE "C" NOT NULL,
+	address text,
+	tx_hash text,
 	confirmed boolean NOT NULL DEFAULT false,
 	state text NOT NULL GENERATED ALWAYS AS (
 		CASE WHEN confirmed THEN 'confirmed'
@@ -1110,7 +1116,10 @@ CREATE TABLE registry.deployments (
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	id bigint NOT NULL DEFAULT pg_catalog.nextval('registry.deployments_id_seq'::pg_catalog.regclass),
 	PRIMARY KEY (project_id, idempotency_key, chain_id),
-	CHECK (NOT confirmed OR address IS NOT NULL),
+	-- every column rule in one call: the executor reads each CHECK's tree
+	-- from its text for every statement that writes the table
+	CONSTRAINT deployments_row_check CHECK (registry.deployment_row_ok(project_id, idempotency_key, chain_id,
+		contract, address, tx_hash, confirmed)),
 	FOREIGN KEY (project_id, contract, artifact_sha256)
 		REFERENCES registry.artifact_revisions (project_id, name, bytecode_sha256)
 );

@@ -1200,3 +1200,53 @@ registry_check_deploy_field(PG_FUNCTION_ARGS)
 	CheckField(field, value, DEPLOY_VALUE_MAX, false);
 	PG_RETURN_TEXT_P(value);
 }
+
+/*
+ * registry.deployment_row_ok(project_id, idempotency_key, chain_id, contract,
+ * address, tx_hash, confirmed) -> boolean: the CHECK of registry.deployments
+ * in one call.  The project id is valid; the key, chain id and contract are
+ * not empty; the chain id holds no ':'; an address or tx hash, when present,
+ * is not empty; a confirmed deployment has an address.  The rules are the
+ * seven CHECKs 0.1.0 to 0.8.0 declared; one function call instead, because
+ * the executor reads every CHECK's expression tree from its text for every
+ * statement that writes the table.
+ *
+ * Not STRICT: address and tx_hash are nullable columns it judges.  A NULL in
+ * one of the table's NOT NULL columns gives NULL (unknown, which a CHECK
+ * lets pass): the column's NOT NULL constraint, checked first, reports it.
+ */
+PG_FUNCTION_INFO_V1(registry_deployment_row_ok);
+Datum
+registry_deployment_row_ok(PG_FUNCTION_ARGS)
+{
+	text	   *project;
+	text	   *chain;
+	text	   *address;
+	text	   *tx_hash;
+	const char *chain_p;
+	int			chain_len;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
+		PG_ARGISNULL(3) || PG_ARGISNULL(6))
+		PG_RETURN_NULL();
+
+	project = PG_GETARG_TEXT_PP(0);
+	if (!registry_valid_id(VARDATA_ANY(project), VARSIZE_ANY_EXHDR(project)))
+		PG_RETURN_BOOL(false);
+	if (VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0 ||	/* idempotency_key */
+		VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(3)) == 0)	/* contract */
+		PG_RETURN_BOOL(false);
+	chain = PG_GETARG_TEXT_PP(2);
+	chain_p = VARDATA_ANY(chain);
+	chain_len = VARSIZE_ANY_EXHDR(chain);
+	if (chain_len == 0 || memchr(chain_p, ':', chain_len) != NULL)
+		PG_RETURN_BOOL(false);
+	address = PG_ARGISNULL(4) ? NULL : PG_GETARG_TEXT_PP(4);
+	if (address != NULL && VARSIZE_ANY_EXHDR(address) == 0)
+		PG_RETURN_BOOL(false);
+	tx_hash = PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5);
+	if (tx_hash != NULL && VARSIZE_ANY_EXHDR(tx_hash) == 0)
+		PG_RETURN_BOOL(false);
+	/* confirmed only with an address */
+	PG_RETURN_BOOL(!PG_GETARG_BOOL(6) || address != NULL);
+}

@@ -60,6 +60,7 @@ registry.decode_hex(text,text)|registry.decode_hex('0x' || lpad(to_hex(i), 8, '0
 registry.check_deployment_key(text,text,text)|registry.check_deployment_key('k' || i, '1', 'memp')
 registry.check_chain_id(text)|registry.check_chain_id((i % 1000)::text)
 registry.check_deploy_field(text,text)|registry.check_deploy_field('v' || i, 'contract')
+registry.deployment_row_ok(text,text,text,text,text,text,boolean)|registry.deployment_row_ok('p' || (i % 50), 'k' || i, (i % 9)::text, 'C', CASE WHEN i % 2 = 0 THEN '0x' || i END, CASE WHEN i % 3 = 0 THEN '0xt' || i END, i % 4 = 0)
 registry.deploy(text,text,text,text,text,boolean,text)|registry.deploy('k' || (i % 5000), '1', 'C', '0x' || (i % 5000), NULL, false, 'memp')
 registry.semver_in(cstring)|registry.semver_in(('1.2.' || i || '-rc.' || i)::cstring)
 registry.semver_out(registry.semver)|registry.semver_out(('1.2.' || i || '+b' || i)::registry.semver)

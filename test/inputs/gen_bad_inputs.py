@@ -145,6 +145,9 @@ sig("registry.encode_hex(bytea)", ("bytes", "decode('00', 'hex')", ["NULL"]))
 sig("registry.check_deployment_key(text,text,text)", ("k", "'k1'", TEXT_BAD), ("c", "'1'", CHAIN_BAD), P)
 sig("registry.check_chain_id(text)", ("c", "'1'", CHAIN_BAD + TEXT_BAD))
 sig("registry.check_deploy_field(text,text)", ("v", "''", TEXT_BAD), ("f", "'contract'", TEXT_BAD))
+sig("registry.deployment_row_ok(text,text,text,text,text,text,boolean)", P, ("k", "'k1'", TEXT_BAD),
+    ("c", "'1'", CHAIN_BAD + TEXT_BAD), ("contract", "'C'", TEXT_BAD), ("address", "'0xa'", TEXT_BAD),
+    ("tx_hash", "'0xt'", TEXT_BAD), ("confirmed", "true", ["false"]))
 sig("registry.put_artifact(text,text,jsonb,text,text,jsonb,text,timestamp with time zone)", P,
     ("name", "'RelinToken'", TEXT_BAD), ("abi", "'[]'::jsonb", ABI_BAD), ("bytecode", "'0xzz'", HEX_BAD),
     ("deployed_bytecode", "'0x00'", HEX_BAD[1:]), ("compiler", "'{}'::jsonb", COMPILER_BAD),

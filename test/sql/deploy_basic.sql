@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(105);
+SELECT plan(121);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -291,6 +291,40 @@ SELECT is((SELECT row(state, confirmed)::text FROM registry.confirm_deployment('
           row('confirmed', true)::text, 'confirm_deployment with the address completes a claim');
 SELECT throws_ok($$SELECT * FROM registry.claim_deploy('dep-c3', '1', 'Vault', 'dep-p', '0 seconds')$$, '22023',
                  'lease must be a positive interval', 'a zero lease is 22023');
+
+-- the table's own rules (one CHECK, registry.deployment_row_ok), for writes that bypass deploy
+SELECT is(ARRAY(SELECT conname::text FROM pg_constraint
+                 WHERE conrelid = 'registry.deployments'::regclass AND contype = 'c'),
+          ARRAY['deployments_row_check'], 'registry.deployments has one CHECK, deployments_row_check');
+SELECT lives_ok($$INSERT INTO registry.deployments (project_id, idempotency_key, chain_id, contract, address, tx_hash, confirmed)
+                  VALUES ('dep-p', 'dep-direct', '1', 'Token', '0xd1', '0xt', true)$$,
+                'a valid row written directly passes the CHECK');
+SELECT throws_ok(format($$INSERT INTO registry.deployments (project_id, idempotency_key, chain_id, contract, address, tx_hash, confirmed)
+                          VALUES (%s, %s, %s, %s, %s, %s, %s)$$, VARIADIC r), '23514',
+                 'new row for relation "deployments" violates check constraint "deployments_row_check"',
+                 'the table refuses ' || what)
+  FROM (VALUES (ARRAY['''''', '''dep-d1''', '''1''', '''T''', 'NULL', 'NULL', 'false'], 'an empty project id'),
+               (ARRAY['repeat(''x'', 5000)', '''dep-d1''', '''1''', '''T''', 'NULL', 'NULL', 'false'], 'an invalid project id'),
+               (ARRAY['''dep-p''', '''''', '''1''', '''T''', 'NULL', 'NULL', 'false'], 'an empty idempotency key'),
+               (ARRAY['''dep-p''', '''dep-d1''', '''''', '''T''', 'NULL', 'NULL', 'false'], 'an empty chain id'),
+               (ARRAY['''dep-p''', '''dep-d1''', '''eip155:1''', '''T''', 'NULL', 'NULL', 'false'], 'a chain id with '':'''),
+               (ARRAY['''dep-p''', '''dep-d1''', '''1''', '''''', 'NULL', 'NULL', 'false'], 'an empty contract'),
+               (ARRAY['''dep-p''', '''dep-d1''', '''1''', '''T''', '''''', 'NULL', 'false'], 'an empty address'),
+               (ARRAY['''dep-p''', '''dep-d1''', '''1''', '''T''', '''0xa''', '''''', 'false'], 'an empty tx_hash'),
+               (ARRAY['''dep-p''', '''dep-d1''', '''1''', '''T''', 'NULL', '''0xt''', 'true'], 'confirmed without an address'))
+       AS t(r, what);
+SELECT throws_ok($$UPDATE registry.deployments SET address = NULL WHERE idempotency_key = 'dep-direct'$$, '23514',
+                 'new row for relation "deployments" violates check constraint "deployments_row_check"',
+                 'an update that leaves a confirmed row without an address is refused');
+SELECT throws_ok($$INSERT INTO registry.deployments (project_id, idempotency_key, chain_id, contract)
+                   VALUES ('dep-p', NULL, '1', 'T')$$, '23502', NULL,
+                 'a NULL key is the column''s NOT NULL error, not the CHECK''s');
+SELECT is(registry.deployment_row_ok('dep-p', NULL, '1', 'T', NULL, NULL, false), NULL,
+          'deployment_row_ok is NULL when a NOT NULL column is NULL');
+SELECT is(registry.deployment_row_ok('dep-p', 'k', '1', 'T', NULL, NULL, false), true,
+          'deployment_row_ok: a pending claim''s row (no address, no hash) is valid');
+SELECT is(registry.deployment_row_ok('dep-p', 'k', '1', 'T', NULL, '0xt', false), true,
+          'deployment_row_ok: a broadcast row (hash, no address) is valid');
 
 SELECT * FROM finish();
 ROLLBACK;
