@@ -2164,31 +2164,43 @@ COMMENT ON TABLE registry.components IS
 	'components of a project: versioning strategy, retention policy, compression; registrations lock the row (FOR NO KEY UPDATE) to take the next seq';
 SELECT pg_catalog.pg_extension_config_dump('registry.components', '');
 
+CREATE FUNCTION registry.version_row_ok(project_id text, seq bigint, parents bigint[], primary_parent bigint,
+		implementation text, size bigint, metadata jsonb, metrics jsonb, status text, depth integer,
+		chain_pos integer) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'registry_version_row_ok'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION registry.version_row_ok(text, bigint, bigint[], bigint, text, bigint, jsonb, jsonb, text, integer, integer) IS
+	'the CHECK of registry.versions: a valid project id; seq > 0; primary_parent IS NOT DISTINCT FROM parents[1]; implementation a blob key; size, depth, chain_pos >= 0; metadata and metrics JSON objects; status 1 to 64 bytes. NULL when a NOT NULL column is NULL (its NOT NULL constraint reports it)';
+
 CREATE SEQUENCE registry.versions_id_seq;
 COMMENT ON SEQUENCE registry.versions_id_seq IS 'ids of registry.versions';
 SELECT pg_catalog.pg_extension_config_dump('registry.versions_id_seq', '');
 
 CREATE TABLE registry.versions (
 	id			bigint NOT NULL DEFAULT pg_catalog.nextval('registry.versions_id_seq'),
-	project_id	text NOT NULL CHECK (registry.valid_project_id(project_id)),
+	project_id	text NOT NULL,
 	component	text NOT NULL,
-	seq			bigint NOT NULL CHECK (seq > 0),
+	seq			bigint NOT NULL,
 	semver		registry.semver,
 	parents		bigint[] NOT NULL DEFAULT '{}',
-	primary_parent bigint CHECK (primary_parent IS NOT DISTINCT FROM parents[1]),
-	implementation text NOT NULL CHECK (registry.valid_blob_key(implementation)),
-	size		bigint NOT NULL CHECK (size >= 0),
-	metadata	jsonb NOT NULL DEFAULT '{}' CHECK (pg_catalog.jsonb_typeof(metadata) = 'object'),
-	metrics		jsonb NOT NULL DEFAULT '{}' CHECK (pg_catalog.jsonb_typeof(metrics) = 'object'),
+	primary_parent bigint,
+	implementation text NOT NULL,
+	size		bigint NOT NULL,
+	metadata	jsonb NOT NULL DEFAULT '{}',
+	metrics		jsonb NOT NULL DEFAULT '{}',
 	test_results jsonb NOT NULL DEFAULT '{}',
-	status		text NOT NULL DEFAULT 'registered' CHECK (status <> '' AND pg_catalog.octet_length(status) <= 64),
+	status		text NOT NULL DEFAULT 'registered',
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	created_by	text NOT NULL DEFAULT CURRENT_USER,
 	pruned_at	timestamptz,
-	depth		integer NOT NULL CHECK (depth >= 0),
+	depth		integer NOT NULL,
 	chain_id	bigint NOT NULL,
-	chain_pos	integer NOT NULL CHECK (chain_pos >= 0),
+	chain_pos	integer NOT NULL,
 	PRIMARY KEY (project_id, id),
+	-- every column rule in one call: the executor reads each CHECK's tree
+	-- from its text for every statement that writes the table
+	CONSTRAINT versions_row_check CHECK (registry.version_row_ok(project_id, seq, parents, primary_parent,
+		implementation, size, metadata, metrics, status, depth, chain_pos)),
 	-- covering: registry.descendants reads a component's tree from this
 	-- index alone (an index-only scan)
 	CONSTRAINT versions_project_id_component_seq_key

@@ -38,6 +38,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "blob_core.h"
 #include "registry.h"
 
 /* the semver type's functions (semver.c) */
@@ -562,4 +563,67 @@ registry_register(PG_FUNCTION_ARGS)
 	SPI_finish();
 	ReleaseTupleDesc(rettupdesc);
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * registry.version_row_ok(project_id, seq, parents, primary_parent,
+ * implementation, size, metadata, metrics, status, depth, chain_pos) ->
+ * boolean: the CHECK of registry.versions in one call.  The project id is
+ * valid; seq is positive; primary_parent is parents[1] (both may be NULL);
+ * implementation is a blob key; size, depth and chain_pos are not negative;
+ * metadata and metrics are JSON objects; status is 1 to 64 bytes.  The
+ * rules are the ten CHECKs 0.1.0 to 0.8.0 declared; one function call
+ * instead, because the executor reads every CHECK's expression tree from
+ * its text for every statement that writes the table.
+ *
+ * Not STRICT: primary_parent is nullable and judged.  A NULL in one of the
+ * table's NOT NULL columns gives NULL (unknown, which a CHECK lets pass):
+ * the column's NOT NULL constraint, checked first, reports it.
+ */
+PG_FUNCTION_INFO_V1(registry_version_row_ok);
+Datum
+registry_version_row_ok(PG_FUNCTION_ARGS)
+{
+	text	   *project;
+	text	   *impl;
+	text	   *status;
+	ArrayType  *parents;
+	Jsonb	   *metadata;
+	Jsonb	   *metrics;
+	int			first = 1;
+	bool		first_null;
+	Datum		first_parent;
+	int			i;
+
+	for (i = 0; i < 11; i++)
+		if (i != 3 && PG_ARGISNULL(i))
+			PG_RETURN_NULL();
+
+	project = PG_GETARG_TEXT_PP(0);
+	if (!registry_valid_id(VARDATA_ANY(project), VARSIZE_ANY_EXHDR(project)))
+		PG_RETURN_BOOL(false);
+	if (PG_GETARG_INT64(1) <= 0 ||			/* seq */
+		PG_GETARG_INT64(5) < 0 ||			/* size */
+		PG_GETARG_INT32(9) < 0 ||			/* depth */
+		PG_GETARG_INT32(10) < 0)			/* chain_pos */
+		PG_RETURN_BOOL(false);
+
+	/* primary_parent IS NOT DISTINCT FROM parents[1], subscripted as SQL does */
+	parents = PG_GETARG_ARRAYTYPE_P(2);
+	first_parent = array_get_element(PointerGetDatum(parents), 1, &first, -1,
+									 sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+									 &first_null);
+	if (PG_ARGISNULL(3) != first_null ||
+		(!first_null && DatumGetInt64(first_parent) != PG_GETARG_INT64(3)))
+		PG_RETURN_BOOL(false);
+
+	impl = PG_GETARG_TEXT_PP(4);
+	if (blob_key_parse(VARDATA_ANY(impl), VARSIZE_ANY_EXHDR(impl), NULL) != BLOB_KEY_OK)
+		PG_RETURN_BOOL(false);
+	metadata = PG_GETARG_JSONB_P(6);
+	metrics = PG_GETARG_JSONB_P(7);
+	if (!JB_ROOT_IS_OBJECT(metadata) || !JB_ROOT_IS_OBJECT(metrics))
+		PG_RETURN_BOOL(false);
+	status = PG_GETARG_TEXT_PP(8);
+	PG_RETURN_BOOL(VARSIZE_ANY_EXHDR(status) > 0 && VARSIZE_ANY_EXHDR(status) <= 64);
 }

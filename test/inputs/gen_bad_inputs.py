@@ -234,6 +234,11 @@ VID = "(SELECT min(id) FROM registry.versions)"
 VID_BAD = BIGINT_BAD + ["0", "999999999"]
 BIGARR_BAD = ["'{}'::bigint[]", "ARRAY[NULL]::bigint[]", "ARRAY[-1]::bigint[]", "ARRAY[999999999]::bigint[]",
               "ARRAY[" + VID + ", " + VID + "]", "'{{1},{2}}'::bigint[]", "ARRAY[9223372036854775807]::bigint[]"]
+sig("registry.version_row_ok(text,bigint,bigint[],bigint,text,bigint,jsonb,jsonb,text,integer,integer)", P,
+    ("seq", "1", BIGINT_BAD), ("parents", "'{7}'::bigint[]", BIGARR_BAD), ("primary_parent", "7", BIGINT_BAD),
+    ("implementation", BLOBKEY, TEXT_BAD), ("size", "0", BIGINT_BAD), ("metadata", "'{}'::jsonb", JSON_BAD),
+    ("metrics", "'{}'::jsonb", JSON_BAD), ("status", "'ok'", TEXT_BAD), ("depth", "0", INT_BAD),
+    ("chain_pos", "0", INT_BAD))
 REF_BAD = ["''", "'-1'", "'99999999999999999999'", "'1.2'", "'1.2.3-'", "'01.2.3'", "'1a'", "'0'", "'999999'",
            "'nosuchalias'", "chr(1)", BIG, "'1.2.3 '", "'_x'"]
 POLICY_BAD = ["''", "'keep-last-'", "'keep-last-0'", "'keep-last--1'", "'keep-last-99999999999999999999'",

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(65);
+SELECT plan(82);
 
 -- configure_component: defaults, changes, bad values
 SELECT is((registry.configure_component('vt-reg', 'cfg')).version_strategy, 'incremental',
@@ -136,6 +136,41 @@ SELECT throws_ok(format($$SELECT registry.set_alias('vt-reg', 'sem', '7up', %s)$
 SELECT is(registry.drop_alias('vt-reg', 'sem', 'production'), true, 'drop_alias');
 SELECT is(registry.drop_alias('vt-reg', 'sem', 'production'), false, 'dropping a missing alias returns false');
 SELECT is((SELECT count(*) FROM registry.get_version('vt-reg', 'sem', 'production')), 0::bigint, 'a dropped alias resolves to no row');
+
+-- the table's own rules (one CHECK, registry.version_row_ok), for writes that bypass register
+SELECT is(ARRAY(SELECT conname::text FROM pg_constraint
+                 WHERE conrelid = 'registry.versions'::regclass AND contype = 'c'),
+          ARRAY['versions_row_check'], 'registry.versions has one CHECK, versions_row_check');
+SELECT registry.register('vt-reg', 'rowchk', 'body one'::text) IS NOT NULL AS registered \gset
+SELECT registry.register('vt-reg', 'rowchk', 'body two'::text, parents => ARRAY[(SELECT id FROM registry.versions
+         WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 1)]) IS NOT NULL AS registered \gset
+SELECT throws_ok(format($$UPDATE registry.versions SET %s WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 2$$, change),
+                 '23514', 'new row for relation "versions" violates check constraint "versions_row_check"',
+                 'the table refuses ' || what)
+  FROM (VALUES ('seq = 0', 'seq 0'),
+               ('size = -1', 'a negative size'),
+               ('depth = -1', 'a negative depth'),
+               ('chain_pos = -1', 'a negative chain position'),
+               ('primary_parent = NULL', 'a primary parent other than parents[1]'),
+               ('parents = ''{}''', 'parents without the primary parent'),
+               ('implementation = ''sha256:xyz''', 'an implementation that is not a blob key'),
+               ('metadata = ''[]''', 'metadata that is not an object'),
+               ('metrics = ''1''', 'metrics that are not an object'),
+               ('status = ''''', 'an empty status'),
+               ('status = repeat(''s'', 65)', 'a status over 64 bytes'))
+       AS t(change, what);
+SELECT lives_ok($$UPDATE registry.versions SET status = repeat('s', 64), metadata = '{"a": 1}', parents = parents || 0::bigint
+                   WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 2$$,
+                'a 64-byte status, an object and an extra parent pass the CHECK');
+SELECT lives_ok($$UPDATE registry.versions SET primary_parent = NULL, parents = '{NULL}'
+                   WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 1$$,
+                'a NULL primary parent matches a NULL parents[1]');
+SELECT is(registry.version_row_ok('p', 1, '[0:1]={5,6}', 6, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), true,
+          'version_row_ok subscripts parents[1] as SQL does (lower bound 0)');
+SELECT is(registry.version_row_ok('p', 1, '{{5}}', NULL, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), true,
+          'version_row_ok: parents[1] of a two-dimensional array is NULL, as in SQL');
+SELECT is(registry.version_row_ok('p', NULL, '{}', NULL, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), NULL,
+          'version_row_ok is NULL when a NOT NULL column is NULL');
 
 SELECT * FROM finish();
 ROLLBACK;
