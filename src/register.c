@@ -590,7 +590,6 @@ registry_version_row_ok(PG_FUNCTION_ARGS)
 	ArrayType  *parents;
 	Jsonb	   *metadata;
 	Jsonb	   *metrics;
-	int			first = 1;
 	bool		first_null;
 	Datum		first_parent;
 	int			i;
@@ -610,9 +609,7 @@ registry_version_row_ok(PG_FUNCTION_ARGS)
 
 	/* primary_parent IS NOT DISTINCT FROM parents[1], subscripted as SQL does */
 	parents = PG_GETARG_ARRAYTYPE_P(2);
-	first_parent = array_get_element(PointerGetDatum(parents), 1, &first, -1,
-									 sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-									 &first_null);
+	first_parent = registry_int8_subscript(parents, 1, &first_null);
 	if (PG_ARGISNULL(3) != first_null ||
 		(!first_null && DatumGetInt64(first_parent) != PG_GETARG_INT64(3)))
 		PG_RETURN_BOOL(false);

@@ -382,6 +382,18 @@ registry_int8_array(const int64 *v, int n)
 	return construct_array(d, n, INT8OID, len, byval, align);
 }
 
+/* arr[index] of a bigint[], as SQL's subscript gives it (NULL out of range or for another rank) */
+Datum
+registry_int8_subscript(ArrayType *arr, int index, bool *isnull)
+{
+	int16		len;
+	bool		byval;
+	char		align;
+
+	Int8Storage(&len, &byval, &align);
+	return array_get_element(PointerGetDatum(arr), 1, &index, -1, len, byval, align, isnull);
+}
+
 void
 registry_int8_elements(ArrayType *arr, Datum **elems, bool **nulls, int *n)
 {

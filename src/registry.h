@@ -86,6 +86,7 @@ extern void registry_plans_reset(RegistryPlanSet *set);
 /* bigint[] from int64s, and the elements of a bigint[] */
 struct ArrayType;
 extern struct ArrayType *registry_int8_array(const int64 *v, int n);
+extern Datum registry_int8_subscript(struct ArrayType *arr, int index, bool *isnull);
 extern void registry_int8_elements(struct ArrayType *arr, Datum **elems,
 								   bool **nulls, int *n);
 
