@@ -617,8 +617,9 @@ registry_version_row_ok(PG_FUNCTION_ARGS)
 	impl = PG_GETARG_TEXT_PP(4);
 	if (blob_key_parse(VARDATA_ANY(impl), VARSIZE_ANY_EXHDR(impl), NULL) != BLOB_KEY_OK)
 		PG_RETURN_BOOL(false);
-	metadata = PG_GETARG_JSONB_P(6);
-	metrics = PG_GETARG_JSONB_P(7);
+	/* the root header alone says "object": no need to detoast the documents */
+	metadata = (Jsonb *) PG_DETOAST_DATUM_SLICE(PG_GETARG_DATUM(6), 0, sizeof(uint32));
+	metrics = (Jsonb *) PG_DETOAST_DATUM_SLICE(PG_GETARG_DATUM(7), 0, sizeof(uint32));
 	if (!JB_ROOT_IS_OBJECT(metadata) || !JB_ROOT_IS_OBJECT(metrics))
 		PG_RETURN_BOOL(false);
 	status = PG_GETARG_TEXT_PP(8);

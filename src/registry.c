@@ -360,11 +360,23 @@ registry_row_datum(HeapTuple tuple, TupleDesc rowdesc, TupleDesc rettupdesc,
 	return HeapTupleGetDatum(result);
 }
 
-/* int8's storage comes from the catalog: by value or not depends on the build */
+/*
+ * int8's storage comes from the catalog: by value or not depends on the
+ * build, and never changes while it runs, so one lookup per backend (the
+ * CHECK of registry.versions asks on every row it checks).
+ */
 static void
 Int8Storage(int16 *len, bool *byval, char *align)
 {
-	get_typlenbyvalalign(INT8OID, len, byval, align);
+	static int16 int8_len = 0;
+	static bool int8_byval;
+	static char int8_align;
+
+	if (int8_len == 0)
+		get_typlenbyvalalign(INT8OID, &int8_len, &int8_byval, &int8_align);
+	*len = int8_len;
+	*byval = int8_byval;
+	*align = int8_align;
 }
 
 ArrayType *

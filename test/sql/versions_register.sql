@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(82);
+SELECT plan(85);
 
 -- configure_component: defaults, changes, bad values
 SELECT is((registry.configure_component('vt-reg', 'cfg')).version_strategy, 'incremental',
@@ -165,6 +165,16 @@ SELECT lives_ok($$UPDATE registry.versions SET status = repeat('s', 64), metadat
 SELECT lives_ok($$UPDATE registry.versions SET primary_parent = NULL, parents = '{NULL}'
                    WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 1$$,
                 'a NULL primary parent matches a NULL parents[1]');
+-- the CHECK reads only the root header of metadata and metrics (a slice of a toasted value)
+SELECT lives_ok($$UPDATE registry.versions SET metadata = (SELECT jsonb_object_agg('k' || g, md5(g::text)) FROM generate_series(1, 20000) AS g)
+                   WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 2$$,
+                'a large metadata object passes the CHECK');
+SELECT lives_ok($$UPDATE registry.versions SET status = 'toasted' WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 2$$,
+                'and passes again when the row is updated with that metadata stored out of line');
+SELECT throws_ok($$UPDATE registry.versions SET metrics = (SELECT jsonb_agg(md5(g::text)) FROM generate_series(1, 20000) AS g)
+                    WHERE project_id = 'vt-reg' AND component = 'rowchk' AND seq = 2$$,
+                 '23514', 'new row for relation "versions" violates check constraint "versions_row_check"',
+                 'a large metrics array is refused');
 SELECT is(registry.version_row_ok('p', 1, '[0:1]={5,6}', 6, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), true,
           'version_row_ok subscripts parents[1] as SQL does (lower bound 0)');
 SELECT is(registry.version_row_ok('p', 1, '{{5}}', NULL, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), true,
