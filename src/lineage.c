@@ -142,7 +142,7 @@ typedef enum PlanId
 } PlanId;
 
 static const RegistryPlanDef plan_defs[NUM_PLANS] = {
-	[PLAN_START] = {start_sql, 1, {INT8OID}},
+	[PLAN_START] = {start_sql, 1, {INT8OID}, true},	/* index_order: the highest seq */
 	[PLAN_BRANCH] = {branch_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID}},
 	[PLAN_CHAIN_ROWS] = {chain_rows_sql, 3, {TEXTOID, INT8ARRAYOID, INT4ARRAYOID}},
 	[PLAN_COMP_ROWS] = {comp_rows_sql, 3, {TEXTOID, TEXTOID, INT4OID}},
@@ -156,9 +156,9 @@ static RegistryPlanSet plan_set = {"versions", NUM_PLANS, plan_defs, plans, fals
 #define KeptPlan(id) registry_plan(&plan_set, (id))
 
 static void
-RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+RunPlan(PlanId id, Datum *values, const char *nulls, long count)
 {
-	int			rc = SPI_execute_plan(plan, values, nulls, true, count);
+	int			rc = registry_execute(&plan_set, id, values, nulls, true, count);
 
 	if (rc != SPI_OK_SELECT)
 		REGISTRY_SPI_FAILED("SPI_execute_plan", rc);
@@ -357,7 +357,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 
 	/* the start version (P0002 when unknown or invisible) and its component's size */
 	values[0] = Int64GetDatum(start_id);
-	RunPlan(KeptPlan(PLAN_START), values, NULL, 1);
+	RunPlan(PLAN_START, values, NULL, 1);
 	if (SPI_processed != 1)
 		REGISTRY_CANNOT_HAPPEN("descendants: version_or_raise returned %lu rows",
 							   (unsigned long) SPI_processed);
@@ -387,7 +387,7 @@ registry_descendants(PG_FUNCTION_ARGS)
 		}
 		values[0] = project;
 		ChainArgs(values, chains + fstart, froms + fstart, fend - fstart);
-		RunPlan(KeptPlan(PLAN_BRANCH), values, NULL, 0);
+		RunPlan(PLAN_BRANCH, values, NULL, 0);
 		for (i = 0; i < SPI_processed; i++)
 		{
 			if (nchains == maxchains)

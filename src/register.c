@@ -97,7 +97,7 @@ static RegistryPlanDef reg_plan_defs[RP_COUNT] = {
 	[RP_NEXT_SEQ] = {
 		"SELECT x.seq OPERATOR(pg_catalog.+) 1 FROM registry.versions AS x"
 		" WHERE " KEY_COMPONENT " ORDER BY x.seq DESC LIMIT 1",
-	2, {TEXTOID, TEXTOID}},
+	2, {TEXTOID, TEXTOID}, true},
 
 	/*
 	 * One statement (read under the lock, like the next seq) fetches the
@@ -113,7 +113,7 @@ static RegistryPlanDef reg_plan_defs[RP_COUNT] = {
 		"                      AND y.chain_pos" EQ "(p.chain_pos OPERATOR(pg_catalog.+) 1))"
 		" FROM registry.versions AS p"
 		" WHERE p.project_id" EQ "$1 AND p.id" EQ "$3",
-	3, {TEXTOID, TEXTOID, INT8OID}},
+	3, {TEXTOID, TEXTOID, INT8OID}, true},
 	/*
 	 * One probe per other parent, by the primary key: a single statement with
 	 * "id = ANY ($3)" was planned, without statistics, as a scan of the whole
@@ -127,7 +127,7 @@ static RegistryPlanDef reg_plan_defs[RP_COUNT] = {
 		"SELECT x.semver FROM registry.versions AS x"
 		" WHERE " KEY_COMPONENT " AND x.semver IS NOT NULL"
 		" ORDER BY x.semver DESC LIMIT 1",
-	2, {TEXTOID, TEXTOID}},
+	2, {TEXTOID, TEXTOID}, true},
 	[RP_SEMVER_TAKEN] = {
 		"SELECT x.id FROM registry.versions AS x"
 		" WHERE " KEY_COMPONENT " AND x.semver OPERATOR(registry.=) $3",
@@ -169,8 +169,7 @@ static Oid	reg_semver_oid = InvalidOid;	/* what the plans were made with */
 static uint64
 Run(RegPlan id, Datum *values, const char *nulls, int expect)
 {
-	int			rc = SPI_execute_plan(registry_plan(&reg_plan_set, id), values,
-									  nulls, false, 0);
+	int			rc = registry_execute(&reg_plan_set, id, values, nulls, false, 0);
 
 	if (rc != expect)
 		REGISTRY_SPI_FAILED("registry.register: a statement", rc);

@@ -20,6 +20,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -256,6 +257,38 @@ registry_plan(RegistryPlanSet *set, int id)
 											   (Oid *) def->types,
 											   CURSOR_OPT_GENERIC_PLAN);
 	return set->plans[id];
+}
+
+/*
+ * A statement that asks for one end of an index range ("the highest seq of
+ * this component": ORDER BY seq DESC LIMIT 1 over the unique index that ends
+ * in seq) is answered by one index entry, whatever the component's size,
+ * only if PostgreSQL plans it as the index scan.  With statistics that
+ * predate the component (a new component filled in one transaction, or a
+ * file left large by rolled-back rows), it estimates one row and may choose
+ * a bitmap scan and a sort instead, which read the whole component at every
+ * call.  Such statements are marked index_order and run with enable_sort off
+ * (for this statement only, like a function's SET clause), so that every
+ * plan PostgreSQL makes of them, now or after an invalidation, takes the
+ * index's order.  They contain no other sort.
+ */
+int
+registry_execute(RegistryPlanSet *set, int id, Datum *values,
+				 const char *nulls, bool read_only, long count)
+{
+	SPIPlanPtr	plan = registry_plan(set, id);
+	int			nest;
+	int			rc;
+
+	if (!set->defs[id].index_order)
+		return SPI_execute_plan(plan, values, nulls, read_only, count);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("enable_sort", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan(plan, values, nulls, read_only, count);
+	/* on an error, the (sub)transaction's abort restores it */
+	AtEOXact_GUC(true, nest);
+	return rc;
 }
 
 void

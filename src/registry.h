@@ -64,6 +64,8 @@ typedef struct RegistryPlanDef
 	const char *sql;
 	int			nargs;
 	Oid			types[16];
+	bool		index_order;	/* planned with enable_sort off: see
+								 * registry_execute */
 } RegistryPlanDef;
 
 typedef struct RegistryPlanSet
@@ -80,6 +82,9 @@ typedef struct RegistryPlanSet
 
 extern struct _SPI_plan *registry_plan(RegistryPlanSet *set, int id);
 extern void registry_plans_follow_growth(RegistryPlanSet *set);
+/* SPI_execute_plan of a statement of the set; returns SPI's code */
+extern int	registry_execute(RegistryPlanSet *set, int id, Datum *values,
+							 const char *nulls, bool read_only, long count);
 /* drop every plan of the set (they are prepared again on next use) */
 extern void registry_plans_reset(RegistryPlanSet *set);
 
