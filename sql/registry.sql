@@ -2010,6 +2010,9 @@ SELECT pg_catalog.pg_extension_config_dump('registry.blob_chunks', '');
 CREATE FUNCTION registry.put_blob(data bytea, compress boolean DEFAULT true) RETURNS text
 	LANGUAGE plpgsql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
+	-- every statement here, and the foreign-key check of blob_chunks,
+	-- reads one key through an index; see README, "Statistics that mislead"
+	SET enable_seqscan = off
 AS $$
 DECLARE
 	k text := registry.blob_key(data);
@@ -2306,6 +2309,9 @@ COMMENT ON FUNCTION registry.version_or_raise(bigint) IS
 CREATE FUNCTION registry.reclaim_blob(key text) RETURNS boolean
 	LANGUAGE plpgsql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
+	-- every statement here reads one key through an index; see README,
+	-- "Statistics that mislead"
+	SET enable_seqscan = off
 AS $$
 BEGIN
 	-- Lock first: a registration that reuses this content holds FOR KEY
@@ -2513,6 +2519,7 @@ AS $$
 DECLARE
 	v registry.versions;
 	a registry.aliases;
+	previous bigint;
 BEGIN
 	IF set_alias.project_id IS NULL THEN
 		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = '22023';
@@ -2530,29 +2537,45 @@ BEGIN
 		RAISE EXCEPTION 'version % is not a version of component % of project %',
 			coalesce(version_id::text, 'NULL'), component, project_id USING ERRCODE = 'P0002';
 	END IF;
+	-- the version the alias held, locked until commit so that no other move
+	-- slips between this read and the update
+	SELECT x.version_id INTO previous FROM registry.aliases x
+	 WHERE x.project_id = set_alias.project_id AND x.component = set_alias.component
+	   AND x.alias = set_alias.alias
+	   FOR UPDATE;
 	INSERT INTO registry.aliases AS x (project_id, component, alias, version_id)
 		VALUES (set_alias.project_id, set_alias.component, set_alias.alias, set_alias.version_id)
 		ON CONFLICT ON CONSTRAINT aliases_pkey
 		DO UPDATE SET version_id = excluded.version_id, updated_at = pg_catalog.now()
 	RETURNING * INTO a;
+	-- a version the alias no longer holds is pruned now if the policy says so
+	IF previous <> set_alias.version_id THEN
+		PERFORM registry.apply_retention(set_alias.project_id, set_alias.component);
+	END IF;
 	RETURN a;
 END
 $$;
 COMMENT ON FUNCTION registry.set_alias(text, text, text, bigint) IS
-	'points an alias (production, staging, ...) of a component at one of its versions, creating or moving it';
+	'points an alias (production, staging, ...) of a component at one of its versions, creating or moving it; a version it no longer holds is pruned at once when the retention policy says so';
 
 CREATE FUNCTION registry.drop_alias(project_id text, component text, alias text) RETURNS boolean
-	LANGUAGE sql VOLATILE STRICT
-BEGIN ATOMIC
-	WITH d AS (
-		DELETE FROM registry.aliases a
-		 WHERE a.project_id = drop_alias.project_id AND a.component = drop_alias.component
-		   AND a.alias = drop_alias.alias
-		RETURNING 1)
-	SELECT count(*) > 0 FROM d;
-END;
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM registry.aliases a
+	 WHERE a.project_id = drop_alias.project_id AND a.component = drop_alias.component
+	   AND a.alias = drop_alias.alias;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	-- the version it held is pruned now if the policy says so
+	PERFORM registry.apply_retention(drop_alias.project_id, drop_alias.component);
+	RETURN true;
+END
+$$;
 COMMENT ON FUNCTION registry.drop_alias(text, text, text) IS
-	'removes an alias; returns whether it existed (dropping a missing alias is not an error)';
+	'removes an alias; returns whether it existed (dropping a missing alias is not an error); the version it held is pruned at once when the retention policy says so';
 
 -- ---------------------------------------------------------------------------
 -- lineage

@@ -12,8 +12,9 @@
  * from the highest version.  The implementation goes through
  * registry.put_blob (stored once per content); a child that is the first to
  * continue its primary parent joins the parent's lineage chain, any other
- * starts a chain recorded in registry.version_branches.  Retention runs
- * after the insert on keep-last-N components.
+ * starts a chain recorded in registry.version_branches.  On keep-last-N
+ * components the insert pushes one version out of the newest N, and that
+ * one is pruned (RP_PRUNE).
  *
  * Every statement runs through SPI as the caller, so privileges and
  * row-level security apply as to the caller's own statements.  They are
@@ -73,7 +74,8 @@ typedef enum RegPlan
 	RP_PUT_BLOB,
 	RP_BRANCH,
 	RP_INSERT,
-	RP_RETENTION,
+	RP_PRUNE,
+	RP_RECLAIM,
 	RP_COUNT
 } RegPlan;
 
@@ -152,9 +154,25 @@ static RegistryPlanDef reg_plan_defs[RP_COUNT] = {
 		16, {INT8OID, TEXTOID, TEXTOID, INT8OID, InvalidOid /* semver */ , INT8ARRAYOID,
 			INT8OID, TEXTOID, INT8OID, JSONBOID, JSONBOID, JSONBOID, TEXTOID,
 	INT4OID, INT8OID, INT4OID}},
-	[RP_RETENTION] = {
-		"SELECT registry.apply_retention($1, $2)",
-	2, {TEXTOID, TEXTOID}},
+	/*
+	 * Retention, one step: the version that the new one pushes out of the
+	 * newest N, unless an alias holds it.  Every older one was pruned when
+	 * it was pushed out, or by apply_retention when a policy was tightened or
+	 * an alias moved or was dropped, so one probe by the unique key keeps the
+	 * policy.  (apply_retention reads every live version of the component:
+	 * in one transaction that also reads every version pruned so far, whose
+	 * old row versions stay in the indexes until vacuum.)
+	 */
+	[RP_PRUNE] = {
+		"UPDATE registry.versions AS x SET pruned_at = pg_catalog.now()"
+		" WHERE " KEY_COMPONENT " AND x.seq" EQ "$3 AND x.pruned_at IS NULL"
+		"   AND NOT EXISTS (SELECT 1 FROM registry.aliases AS a"
+		"                    WHERE a.project_id" EQ "x.project_id AND a.version_id" EQ "x.id)"
+		" RETURNING x.implementation",
+	3, {TEXTOID, TEXTOID, INT8OID}},
+	[RP_RECLAIM] = {
+		"SELECT registry.reclaim_blob($1)",
+	1, {TEXTOID}},
 };
 
 static SPIPlanPtr reg_plans[RP_COUNT];
@@ -325,6 +343,7 @@ typedef struct Component
 	bool		semantic;
 	bool		forever;
 	bool		compression;
+	int64		keep;			/* keep-last-N: N */
 } Component;
 
 static void
@@ -344,6 +363,14 @@ LockComponent(Datum *key, Component *c)
 	retention = TextDatumGetCString(NotNullCol(2));
 	c->semantic = strcmp(strategy, "semantic") == 0;
 	c->forever = strcmp(retention, "forever") == 0;
+	c->keep = 0;
+	if (!c->forever)
+	{
+		/* keep-last-N, 1 <= N <= 999999999: the table's CHECK says so */
+		if (strncmp(retention, "keep-last-", 10) != 0)
+			REGISTRY_CANNOT_HAPPEN("registry.register: retention policy \"%s\"", retention);
+		c->keep = strtoi64(retention + 10, NULL, 10);
+	}
 	c->compression = DatumGetBool(NotNullCol(3));
 }
 
@@ -556,8 +583,22 @@ registry_register(PG_FUNCTION_ARGS)
 	result = registry_row_datum(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 								rettupdesc, callerctx, "versions");
 
-	if (!c.forever)
-		Run(RP_RETENTION, key, NULL, SPI_OK_SELECT);
+	if (!c.forever && newseq > c.keep)
+	{
+		Datum		prune[3] = {key[0], key[1], Int64GetDatum(newseq - c.keep)};
+
+		if (Run(RP_PRUNE, prune, NULL, SPI_OK_UPDATE_RETURNING) == 1)
+		{
+			bool		isnull;
+			Datum		blob = SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (isnull)
+				REGISTRY_CANNOT_HAPPEN("registry.register: a version without implementation");
+			blob = PointerGetDatum(DatumGetTextPCopy(blob));
+			Run(RP_RECLAIM, &blob, NULL, SPI_OK_SELECT);
+		}
+	}
 
 	SPI_finish();
 	ReleaseTupleDesc(rettupdesc);

@@ -38,7 +38,7 @@ ROLLBACK;
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(10);
+SELECT plan(15);
 
 CREATE TEMP TABLE idx_reads (n bigint);
 CREATE TEMP TABLE blob_reads (n bigint);
@@ -128,6 +128,40 @@ SELECT is((registry.register('vt-growth', 'sem', 'sem 601')).semver::text, '0.0.
           'the 601st version of a semantic component bumps the highest, 0.0.600');
 SELECT cmp_ok(pg_temp.versions_index_reads() - (SELECT n FROM idx_reads), '<', 50::bigint,
               'and reads fewer than 50 index entries of registry.versions');
+
+-- keep-last-N retention in the same transaction: a registration prunes the
+-- one version it pushes out of the newest N by its key; reading the live
+-- versions of the component (apply_retention, 0.9.0) also read every version
+-- pruned so far, whose old row versions stay in the indexes until vacuum,
+-- and reclaiming a blob was planned as a sequential scan of registry.blobs,
+-- whose deleted rows stay in its file until vacuum
+CREATE TEMP TABLE seq_scans (rel regclass, n bigint);
+SELECT registry.configure_component('vt-growth', 'kept', retention_policy => 'keep-last-2') IS NOT NULL \g /dev/null
+DO $$
+DECLARE prev bigint;
+BEGIN
+	FOR i IN 1..600 LOOP
+		prev := (registry.register('vt-growth', 'kept', 'kept ' || i,
+				 parents => CASE WHEN prev IS NULL THEN NULL ELSE ARRAY[prev] END)).id;
+	END LOOP;
+END $$;
+SELECT is((SELECT array_agg(seq ORDER BY seq) FROM registry.versions
+            WHERE project_id = 'vt-growth' AND component = 'kept' AND pruned_at IS NULL),
+          '{599,600}', 'keep-last-2: after 600 registrations in one transaction the newest two keep their content');
+DELETE FROM idx_reads;
+INSERT INTO idx_reads SELECT pg_temp.versions_index_reads();
+INSERT INTO seq_scans SELECT r, pg_catalog.pg_stat_get_xact_numscans(r)
+  FROM unnest(ARRAY['registry.versions', 'registry.blobs', 'registry.blob_chunks']::regclass[]) AS r;
+SELECT is((registry.register('vt-growth', 'kept', 'kept 601',
+           parents => ARRAY[(SELECT id FROM registry.versions WHERE project_id = 'vt-growth' AND component = 'kept' AND seq = 600)])).seq,
+          601::bigint, 'the 601st registers');
+SELECT cmp_ok(pg_temp.versions_index_reads() - (SELECT n FROM idx_reads), '<', 50::bigint,
+              'reading fewer than 50 index entries of registry.versions');
+SELECT is((SELECT pg_catalog.sum(pg_catalog.pg_stat_get_xact_numscans(rel) - n) FROM seq_scans), 0::numeric,
+          'and no sequential scan of registry.versions, registry.blobs or registry.blob_chunks');
+SELECT is((SELECT array_agg(seq ORDER BY seq) FROM registry.versions
+            WHERE project_id = 'vt-growth' AND component = 'kept' AND pruned_at IS NULL),
+          '{600,601}', 'and it pruned the 599th');
 
 SELECT * FROM finish();
 ROLLBACK;
