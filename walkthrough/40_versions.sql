@@ -89,5 +89,16 @@ DO $$ BEGIN PERFORM registry.get_implementation((SELECT id FROM registry.get_ver
 EXCEPTION WHEN object_not_in_prerequisite_state THEN RAISE NOTICE 'caught %: %', SQLSTATE, SQLERRM; END $$;
 
 \echo
+\echo === Version 6 arrives: seq 2 is outside the newest 4 but the alias production holds it ===
+SELECT seq, semver FROM registry.register('demo', 'solver', E'def solve(xs):\n    return sorted(xs)\n',
+    parents => ARRAY[(SELECT id FROM registry.get_version('demo', 'solver', '5'))]);
+\echo moving the alias to version 6 releases seq 2, pruned at once:
+SELECT alias, version_id FROM registry.set_alias('demo', 'solver', 'production',
+    (SELECT id FROM registry.get_version('demo', 'solver', '6')));
+SELECT seq, semver, pruned_at IS NOT NULL AS pruned,
+       EXISTS (SELECT 1 FROM registry.aliases a WHERE a.version_id = v.id) AS aliased
+  FROM registry.list_versions('demo', 'solver') v ORDER BY seq;
+
+\echo
 \echo === lineage_dot: Graphviz DOT (render with dot -Tsvg) ===
 SELECT registry.lineage_dot(:v4_id);
