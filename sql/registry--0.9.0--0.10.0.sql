@@ -13,8 +13,11 @@
  * For that to keep the policy, every other way a version can become
  * prunable prunes at once: configure_component already applied a tightened
  * policy at once; now set_alias does when it moves an alias away from a
- * version, and drop_alias when it drops one.  Until 0.9.0 such a version
- * was pruned at the next registration.
+ * version, and drop_alias when it drops one, through the new
+ * registry.prune_released(project_id, version_id), which prunes that one
+ * version if the policy puts it outside the newest N (one probe: the
+ * version N seqs later exists) and no other alias holds it.  Until 0.9.0
+ * such a version was pruned at the next registration.
  *
  * registry.put_blob and registry.reclaim_blob (which deletes the blob of a
  * pruned version when nothing else uses it) run with enable_seqscan off:
@@ -39,6 +42,57 @@
 -- one-key lookups of registry.blobs as sequential scans of that file.
 ALTER FUNCTION registry.put_blob(bytea, boolean) SET enable_seqscan = off;
 ALTER FUNCTION registry.reclaim_blob(text) SET enable_seqscan = off;
+
+-- One version, by its key: set_alias and drop_alias call it for the version
+-- they release.  apply_retention would read every live version of the
+-- component, and inside one transaction every version pruned so far too.
+CREATE FUNCTION registry.prune_released(project_id text, version_id bigint) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	comp text;
+	s bigint;
+	policy text;
+	impl text;
+BEGIN
+	-- one key per statement: joined, the probes were planned on statistics
+	-- as a scan of the whole component
+	SELECT v.component, v.seq INTO comp, s FROM registry.versions v
+	 WHERE v.project_id = prune_released.project_id AND v.id = prune_released.version_id
+	   AND v.pruned_at IS NULL;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	SELECT c.retention_policy INTO policy FROM registry.components c
+	 WHERE c.project_id = prune_released.project_id AND c.name = comp;
+	-- outside the newest N when the version N seqs later exists (seqs have
+	-- no gaps)
+	IF policy = 'forever' OR NOT EXISTS (
+			SELECT 1 FROM registry.versions y
+			 WHERE y.project_id = prune_released.project_id AND y.component = comp
+			   AND y.seq = s + substr(policy, 11)::bigint) THEN
+		RETURN false;
+	END IF;
+	UPDATE registry.versions v SET pruned_at = pg_catalog.now()
+	 WHERE v.project_id = prune_released.project_id AND v.id = prune_released.version_id
+	   AND v.pruned_at IS NULL
+	   AND NOT EXISTS (SELECT 1 FROM registry.aliases a
+						WHERE a.project_id = v.project_id AND a.version_id = v.id)
+	RETURNING v.implementation INTO impl;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM registry.reclaim_blob(impl);
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION registry.prune_released(text, bigint) IS
+	'prunes one version now if its component''s keep-last-N policy puts it outside the newest N and no alias holds it (its blob is reclaimed when unreferenced); returns whether it did; false for an unknown or invisible version';
+
+-- privileges as the install script gives a VOLATILE function
+REVOKE ALL ON FUNCTION registry.prune_released(text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION registry.prune_released(text, bigint) TO registry_writer;
 
 CREATE OR REPLACE FUNCTION registry.set_alias(project_id text, component text, alias text, version_id bigint)
 	RETURNS registry.aliases
@@ -79,7 +133,7 @@ BEGIN
 	RETURNING * INTO a;
 	-- a version the alias no longer holds is pruned now if the policy says so
 	IF previous <> set_alias.version_id THEN
-		PERFORM registry.apply_retention(set_alias.project_id, set_alias.component);
+		PERFORM registry.prune_released(set_alias.project_id, previous);
 	END IF;
 	RETURN a;
 END
@@ -91,15 +145,18 @@ CREATE OR REPLACE FUNCTION registry.drop_alias(project_id text, component text, 
 	LANGUAGE plpgsql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	released bigint;
 BEGIN
 	DELETE FROM registry.aliases a
 	 WHERE a.project_id = drop_alias.project_id AND a.component = drop_alias.component
-	   AND a.alias = drop_alias.alias;
+	   AND a.alias = drop_alias.alias
+	RETURNING a.version_id INTO released;
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
 	-- the version it held is pruned now if the policy says so
-	PERFORM registry.apply_retention(drop_alias.project_id, drop_alias.component);
+	PERFORM registry.prune_released(drop_alias.project_id, released);
 	RETURN true;
 END
 $$;

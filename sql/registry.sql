@@ -2372,6 +2372,53 @@ $$;
 COMMENT ON FUNCTION registry.apply_retention(text, text) IS
 	'applies the component''s keep-last-N policy now: versions neither aliased nor among the newest N lose their implementation content (row kept, pruned_at set) and unreferenced blobs are reclaimed; returns how many were pruned';
 
+-- One version, by its key: set_alias and drop_alias call it for the version
+-- they release.  apply_retention would read every live version of the
+-- component, and inside one transaction every version pruned so far too.
+CREATE FUNCTION registry.prune_released(project_id text, version_id bigint) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	comp text;
+	s bigint;
+	policy text;
+	impl text;
+BEGIN
+	-- one key per statement: joined, the probes were planned on statistics
+	-- as a scan of the whole component
+	SELECT v.component, v.seq INTO comp, s FROM registry.versions v
+	 WHERE v.project_id = prune_released.project_id AND v.id = prune_released.version_id
+	   AND v.pruned_at IS NULL;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	SELECT c.retention_policy INTO policy FROM registry.components c
+	 WHERE c.project_id = prune_released.project_id AND c.name = comp;
+	-- outside the newest N when the version N seqs later exists (seqs have
+	-- no gaps)
+	IF policy = 'forever' OR NOT EXISTS (
+			SELECT 1 FROM registry.versions y
+			 WHERE y.project_id = prune_released.project_id AND y.component = comp
+			   AND y.seq = s + substr(policy, 11)::bigint) THEN
+		RETURN false;
+	END IF;
+	UPDATE registry.versions v SET pruned_at = pg_catalog.now()
+	 WHERE v.project_id = prune_released.project_id AND v.id = prune_released.version_id
+	   AND v.pruned_at IS NULL
+	   AND NOT EXISTS (SELECT 1 FROM registry.aliases a
+						WHERE a.project_id = v.project_id AND a.version_id = v.id)
+	RETURNING v.implementation INTO impl;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM registry.reclaim_blob(impl);
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION registry.prune_released(text, bigint) IS
+	'prunes one version now if its component''s keep-last-N policy puts it outside the newest N and no alias holds it (its blob is reclaimed when unreferenced); returns whether it did; false for an unknown or invisible version';
+
 -- ---------------------------------------------------------------------------
 -- components
 
@@ -2550,7 +2597,7 @@ BEGIN
 	RETURNING * INTO a;
 	-- a version the alias no longer holds is pruned now if the policy says so
 	IF previous <> set_alias.version_id THEN
-		PERFORM registry.apply_retention(set_alias.project_id, set_alias.component);
+		PERFORM registry.prune_released(set_alias.project_id, previous);
 	END IF;
 	RETURN a;
 END
@@ -2562,15 +2609,18 @@ CREATE FUNCTION registry.drop_alias(project_id text, component text, alias text)
 	LANGUAGE plpgsql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	released bigint;
 BEGIN
 	DELETE FROM registry.aliases a
 	 WHERE a.project_id = drop_alias.project_id AND a.component = drop_alias.component
-	   AND a.alias = drop_alias.alias;
+	   AND a.alias = drop_alias.alias
+	RETURNING a.version_id INTO released;
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
 	-- the version it held is pruned now if the policy says so
-	PERFORM registry.apply_retention(drop_alias.project_id, drop_alias.component);
+	PERFORM registry.prune_released(drop_alias.project_id, released);
 	RETURN true;
 END
 $$;

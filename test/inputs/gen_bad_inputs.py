@@ -271,6 +271,7 @@ sig("registry.valid_retention_policy(text)", ("policy", "'keep-last-0'", POLICY_
 sig("registry.check_component_name(text)", ("name", "''", TEXT_BAD))
 sig("registry.version_or_raise(bigint)", ("id", "0", VID_BAD))
 sig("registry.apply_retention(text,text)", P, ("component", "'relin-none'", TEXT_BAD))
+sig("registry.prune_released(text,bigint)", P, ("version_id", "0", VID_BAD))
 sig("registry.configure_component(text,text,text,text,boolean)", P, C, ("strategy", "'bogus'", STRATEGY_BAD),
     ("retention", "'keep-last-0'", POLICY_BAD), ("compression", "NULL", []))
 for impl, impl_bad in (("bytea", ("implementation", "decode('6c310a', 'hex')", BYTEA_BAD)),

@@ -107,6 +107,7 @@ INSERT INTO sec_calls VALUES
  ('registry.reclaim_blob(text)', format($$SELECT registry.reclaim_blob(%L)$$, :'sk')),
  ('registry.version_or_raise(bigint)', format($$SELECT (registry.version_or_raise(%s)).semver$$, :s2)),
  ('registry.apply_retention(text,text)', $$SELECT registry.apply_retention('sec-p', 'c')$$),
+ ('registry.prune_released(text,bigint)', format($$SELECT registry.prune_released('sec-p', %s)$$, :s1)),
  ('registry.configure_component(text,text,text,text,boolean)', $$SELECT (registry.configure_component('sec-p', 'c', retention_policy => 'keep-last-2')).retention_policy$$),
  ('registry.register(text,text,bytea,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)', format($$SELECT (registry.register('sec-p', 'c', '\x0102'::bytea, parents => ARRAY[%s::bigint])).semver$$, :s2)),
  ('registry.register(text,text,text,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)', $$SELECT (registry.register('sec-p', 'c', 'text body'::text, version => '3.0.0')).semver$$),

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(110);
+SELECT plan(111);
 
 CREATE ROLE ten_a LOGIN;
 CREATE ROLE ten_b LOGIN;
@@ -257,6 +257,7 @@ SELECT is((SELECT count(*) FROM registry.blobs WHERE key = :'k_b'), 0::bigint, '
 SELECT is(registry.reclaim_blob(:'k_b'), false, pg_temp.called('registry.reclaim_blob(text)') || ' (ten-b''s versions still reference it, though ten_a cannot see them)');
 SELECT is(pg_temp.outcome($$SELECT registry.version_or_raise($$ || :b1 || $$)$$), 'P0002', pg_temp.called('registry.version_or_raise(bigint)'));
 SELECT is(pg_temp.outcome($$SELECT registry.apply_retention('ten-b', 'comp')$$), 'P0002', pg_temp.called('registry.apply_retention(text,text)'));
+SELECT is(registry.prune_released('ten-b', :b1), false, pg_temp.called('registry.prune_released(text,bigint)') || ' (ten-b''s version is invisible: nothing to prune)');
 SELECT is(pg_temp.outcome($$SELECT registry.configure_component('ten-b', 'comp', retention_policy => 'keep-last-1')$$), '42501', pg_temp.called('registry.configure_component(text,text,text,text,boolean)'));
 SELECT is(pg_temp.outcome($$SELECT registry.register('ten-b', 'comp', '\x01'::bytea)$$), '42501', pg_temp.called('registry.register(text,text,bytea,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)'));
 SELECT is(pg_temp.outcome($$SELECT registry.register('ten-b', 'comp', 'x'::text)$$), '42501', pg_temp.called('registry.register(text,text,text,jsonb,bigint[],registry.semver,text,jsonb,jsonb,text)'));

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(27);
+SELECT plan(31);
 
 SELECT registry.configure_component('vt-ret', 'keep', retention_policy => 'keep-last-2') IS NOT NULL \g /dev/null
 CREATE TEMP TABLE s (seq bigint PRIMARY KEY, id bigint);
@@ -98,6 +98,24 @@ SELECT is((SELECT array_agg(seq ORDER BY seq) FROM registry.versions WHERE proje
 SELECT is((SELECT count(*) FROM registry.blobs b
             WHERE b.key IN (SELECT implementation FROM registry.versions WHERE project_id = 'vt-ret' AND component = 'bulk')),
           2::bigint, 'with the blobs of those two only');
+-- an alias that moves in the same transaction prunes the one version it
+-- releases, without reading the versions pruned so far
+CREATE FUNCTION pg_temp.versions_index_reads() RETURNS bigint LANGUAGE sql
+	RETURN (SELECT pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_returned(indexrelid))::bigint
+			  FROM pg_catalog.pg_index WHERE indrelid = 'registry.versions'::regclass);
+CREATE FUNCTION pg_temp.bulk(seq bigint) RETURNS bigint LANGUAGE sql
+	RETURN (SELECT id FROM registry.versions WHERE project_id = 'vt-ret' AND component = 'bulk' AND versions.seq = bulk.seq);
+SELECT registry.set_alias('vt-ret', 'bulk', 'production', pg_temp.bulk(300)) IS NOT NULL \g /dev/null
+SELECT pg_temp.grow(301, 302);
+SELECT is(registry.prune_released('vt-ret', pg_temp.bulk(300)), false, 'prune_released keeps a version an alias holds');
+SELECT is(registry.prune_released('vt-ret', pg_temp.bulk(301)), false, 'and one among the newest N');
+SELECT pg_temp.bulk(302) AS v302 \gset
+CREATE TEMP TABLE reads AS SELECT pg_temp.versions_index_reads() AS n;
+SELECT registry.set_alias('vt-ret', 'bulk', 'production', :v302) IS NOT NULL \g /dev/null
+SELECT cmp_ok(pg_temp.versions_index_reads() - (SELECT n FROM reads), '<', 50::bigint,
+              'moving the alias reads fewer than 50 index entries of registry.versions');
+SELECT is((SELECT array_agg(seq ORDER BY seq) FROM registry.versions WHERE project_id = 'vt-ret' AND component = 'bulk' AND pruned_at IS NULL),
+          '{301,302}', 'and prunes the version it released');
 
 SELECT * FROM finish();
 ROLLBACK;
