@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(121);
+SELECT plan(126);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -191,6 +191,23 @@ CREATE TRIGGER lower_address BEFORE INSERT ON registry.deployments
 SELECT is((SELECT address FROM registry.deploy('dep-t1', '1', 'Token', '0xABC', project_id => 'dep-q')), '0xabc',
           'with a BEFORE INSERT trigger, a new key returns the row as the trigger stored it');
 DROP TRIGGER lower_address ON registry.deployments;
+-- a new key's id, created_at and updated_at are what the column defaults
+-- compute: the sequence's next value and now()
+CREATE TEMP TABLE n1 AS SELECT * FROM registry.deploy('dep-n1', '1', 'Token', '0xn1', project_id => 'dep-q');
+SELECT is((SELECT id FROM n1), currval('registry.deployments_id_seq'), 'a new key''s id is the sequence''s next value');
+SELECT is((SELECT array[created_at, updated_at] FROM n1), array[now(), now()],
+          'a new key''s created_at and updated_at are now()');
+-- an operator's default for claimed_until: the result is still the stored row
+ALTER TABLE registry.deployments ALTER COLUMN claimed_until SET DEFAULT '2030-01-01 00:00:00+00';
+CREATE TEMP TABLE d1 AS SELECT d::text AS got FROM registry.deploy('dep-d1', '1', 'Token', '0xd1', project_id => 'dep-q') AS d;
+SELECT is((SELECT got FROM d1), pg_temp.stored('dep-d1', 'dep-q'),
+          'with a default for claimed_until, a new key''s result is the stored row, every column');
+SELECT is((SELECT claimed_until FROM registry.deployments WHERE idempotency_key = 'dep-d1'),
+          '2030-01-01 00:00:00+00'::timestamptz, 'the stored row holds that default');
+ALTER TABLE registry.deployments ALTER COLUMN claimed_until DROP DEFAULT;
+CREATE TEMP TABLE d2 AS SELECT d::text AS got FROM registry.deploy('dep-d2', '1', 'Token', '0xd2', '0xtd2', project_id => 'dep-q') AS d;
+SELECT is((SELECT got FROM d2), pg_temp.stored('dep-d2', 'dep-q'),
+          'default dropped again: a new key with a tx hash, the result is the stored row, every column');
 -- the result type changed by hand: an extra column is 55000, a dropped one is skipped
 ALTER TYPE registry.deployment ADD ATTRIBUTE extra int;
 SELECT throws_ok($$SELECT registry.deploy('dep-x1', '1', 'Token', '0xx1', project_id => 'dep-q')$$, '55000',
