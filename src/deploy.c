@@ -1032,7 +1032,8 @@ NewRowRewritten(void)
  * parameters plus what the call fills in?  Yes when registry.deployments has
  * no BEFORE INSERT row trigger, claimed_until no default, state is still the
  * stored generated column and the id sequence exists; *seqoid is that
- * sequence.  It first takes the lock the INSERT takes anyway, which takes in
+ * sequence.  In a read-only transaction it says no, so that the refusal
+ * names the INSERT rather than nextval().  It first takes the lock the INSERT takes anyway, which takes in
  * every change committed before, and makes a later CREATE TRIGGER or ALTER
  * TABLE wait for this transaction: nothing can change between the answer
  * and the INSERT.
@@ -1046,8 +1047,8 @@ NewRowKnowable(Oid *seqoid)
 	bool		ok;
 	int			i;
 
-	if (!OidIsValid(relid))
-		return false;			/* the INSERT reports it */
+	if (!OidIsValid(relid) || XactReadOnly)
+		return false;			/* the INSERT reports it (not nextval) */
 	LockRelationOid(relid, RowExclusiveLock);
 	rel = RelationIdGetRelation(relid);
 	if (!RelationIsValid(rel))
@@ -1157,11 +1158,13 @@ registry_deploy(PG_FUNCTION_ARGS)
 	 * A session whose last calls all inserted new keys is most likely a
 	 * deployer going through new keys: it tries the INSERT first, which finds
 	 * a stored key by itself (without writing), and saves the probe.  A
-	 * session replaying known keys probes first and writes nothing.
+	 * session replaying known keys probes first and writes nothing, and so
+	 * does every call in a read-only transaction, where the INSERT would be
+	 * refused even for a key that is stored.
 	 */
 	streak = deploy_new_streak;
 	deploy_new_streak = 0;		/* stays 0 unless this call inserts */
-	if (streak >= DEPLOY_NEW_STREAK)
+	if (streak >= DEPLOY_NEW_STREAK && !XactReadOnly)
 		probe = PROBE_SKIPPED;
 	else
 		probe = DirectProbe(project, key, chain, rettupdesc, cc->facts, &row);

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(126);
+SELECT plan(129);
 
 -- SQLSTATE and DETAIL of an error, for checking what DETAIL says.
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -197,6 +197,17 @@ CREATE TEMP TABLE n1 AS SELECT * FROM registry.deploy('dep-n1', '1', 'Token', '0
 SELECT is((SELECT id FROM n1), currval('registry.deployments_id_seq'), 'a new key''s id is the sequence''s next value');
 SELECT is((SELECT array[created_at, updated_at] FROM n1), array[now(), now()],
           'a new key''s created_at and updated_at are now()');
+-- in a read-only transaction (a hot standby) a replay writes nothing and
+-- works; a new key is refused as the INSERT it needs
+SAVEPOINT ro;
+SELECT is((SELECT count(*) FROM (VALUES ('dep-s1'), ('dep-s2'), ('dep-s3')) k (k), registry.deploy(k, '1', 'Token', '0xs', project_id => 'dep-q'))::int,
+          3, 'three new keys in a row (the next call would try the INSERT first)');
+SET LOCAL transaction_read_only = on;
+SELECT is((SELECT address FROM registry.deploy('dep-s3', '1', 'Token', '0xs', project_id => 'dep-q')), '0xs',
+          'read-only transaction: a replay returns the stored row, even after a run of new keys');
+SELECT throws_ok($$SELECT registry.deploy('dep-ro', '1', 'Token', '0xro', project_id => 'dep-q')$$, '25006',
+                 'cannot execute INSERT in a read-only transaction', 'read-only transaction: a new key is 25006, naming the INSERT');
+ROLLBACK TO SAVEPOINT ro;
 -- an operator's default for claimed_until: the result is still the stored row
 ALTER TABLE registry.deployments ALTER COLUMN claimed_until SET DEFAULT '2030-01-01 00:00:00+00';
 CREATE TEMP TABLE d1 AS SELECT d::text AS got FROM registry.deploy('dep-d1', '1', 'Token', '0xd1', project_id => 'dep-q') AS d;
