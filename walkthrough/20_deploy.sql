@@ -37,6 +37,10 @@ SELECT project_id, idempotency_key, chain_id, contract, address, tx_hash, confir
 SELECT ctid, xmin FROM registry.deployments WHERE idempotency_key = 'vault-main';
 SELECT address, state FROM registry.deploy('vault-main', '1', 'Vault', '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9');
 SELECT ctid, xmin FROM registry.deployments WHERE idempotency_key = 'vault-main';
+\echo 'So a replay also works in a read-only transaction (or on a hot standby):'
+BEGIN TRANSACTION READ ONLY;
+SELECT address, state FROM registry.deploy('vault-main', '1', 'Vault', '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9');
+COMMIT;
 \echo 'Monotonic merge: a missing tx_hash is filled, confirmed only goes false -> true:'
 SELECT tx_hash, confirmed, state
   FROM registry.deploy('vault-main', '1', 'Vault', '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9', '0xabc123', true);
