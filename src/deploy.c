@@ -1033,10 +1033,10 @@ NewRowRewritten(void)
  * no BEFORE INSERT row trigger, claimed_until no default, state is still the
  * stored generated column and the id sequence exists; *seqoid is that
  * sequence.  In a read-only transaction it says no, so that the refusal
- * names the INSERT rather than nextval().  It first takes the lock the INSERT takes anyway, which takes in
- * every change committed before, and makes a later CREATE TRIGGER or ALTER
- * TABLE wait for this transaction: nothing can change between the answer
- * and the INSERT.
+ * names the INSERT rather than nextval().  It first takes the lock the
+ * INSERT takes anyway, which takes in every change committed before and
+ * makes a later CREATE TRIGGER or ALTER TABLE wait for this transaction:
+ * nothing can change between the answer and the INSERT.
  */
 static bool
 NewRowKnowable(Oid *seqoid)
