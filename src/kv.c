@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
@@ -870,6 +872,22 @@ registry_kv_put_if_absent(PG_FUNCTION_ARGS)
 	values[3] = PointerGetDatum(value);
 
 	SPI_connect();
+
+	/*
+	 * In a read-only transaction (a hot standby) the INSERT would be refused
+	 * even for a stored key: read it first, so that a recorded value is
+	 * returned there too.  A new key is then refused as the INSERT.
+	 */
+	if (XactReadOnly)
+	{
+		Datum		getvals[2];
+
+		getvals[0] = values[0];
+		getvals[1] = values[2];
+		KvExecRouted(KV_PLAN_GET, getvals, true, 1);
+		if (SPI_processed > 0)
+			result = FirstByteaResult();
+	}
 	for (round = 0; round < KV_PUT_IF_ABSENT_ROUNDS && result == NULL; round++)
 	{
 		Datum		getvals[2];

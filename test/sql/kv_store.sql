@@ -8,7 +8,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(87);
+SELECT plan(89);
 
 -- the table
 SELECT is((SELECT c.relkind::text FROM pg_catalog.pg_class c WHERE c.oid = 'registry.kv'::regclass),
@@ -217,6 +217,16 @@ SELECT is(registry.kv_put_if_absent('kvt-i', 'idem/prod/wf1/req1', 'run-A'), 'ru
 SELECT is(registry.kv_put_if_absent('kvt-i', 'idem/prod/wf1/req1', 'run-B'), 'run-A'::bytea,
           'a second writer gets the stored value back');
 SELECT is(registry.kv_get('kvt-i', 'idem/prod/wf1/req1'), 'run-A'::bytea, 'and the stored value is unchanged');
+-- in a read-only transaction (a hot standby) a recorded value is still
+-- returned; a new key is refused as the INSERT it needs
+SAVEPOINT ro;
+SET LOCAL transaction_read_only = on;
+SELECT is(registry.kv_put_if_absent('kvt-i', 'idem/prod/wf1/req1', 'run-C'), 'run-A'::bytea,
+          'read-only transaction: kv_put_if_absent of a stored key returns the stored value');
+SELECT throws_ok($$SELECT registry.kv_put_if_absent('kvt-i', 'idem/prod/wf1/req2', 'run-C')$$, '25006',
+                 'cannot execute INSERT in a read-only transaction',
+                 'read-only transaction: kv_put_if_absent of a new key is 25006');
+ROLLBACK TO SAVEPOINT ro;
 SELECT throws_ok($$SELECT registry.kv_put_if_absent('kvt-i', 'idem/prod/wf1', 'x')$$, '22P02',
                  'too few segments in key', 'kv_put_if_absent validates the key');
 
