@@ -8,7 +8,9 @@
 # Under tmp_check/failover/: a primary and a standby made with
 # pg_basebackup -R (streaming replication over the unix socket), the standby
 # named in synchronous_standby_names and synchronous_commit = remote_apply, so
-# a commit is acknowledged only once the standby has applied it.  Clients
+# a commit is acknowledged only once the standby has applied it.  On the
+# standby, a deploy replay and kv_put_if_absent of a recorded key must work
+# (they write nothing) and a new deploy key must be refused.  Clients
 # run registry.deploy, registry.kv_put and (when installed) registry.register
 # and log every call psql acknowledged; the primary and all its processes are
 # killed with SIGKILL, the standby is promoted, and every acknowledged write
@@ -193,6 +195,21 @@ CONF
 	check "round $round: the primary acknowledges a commit only once the standby applied it" \
 		"$(qp "$PPORT" "SHOW synchronous_commit")" "remote_apply"
 	check "round $round: the standby is read-only, in recovery" "$(qp "$SPORT" "SELECT pg_catalog.pg_is_in_recovery()")" "t"
+
+	# on the standby, the calls that bring nothing new work: a deploy replay
+	# and an idempotency record read through kv_put_if_absent; a new key is
+	# refused as the INSERT it needs
+	qp "$PPORT" "SELECT 1 FROM registry.deploy('standby-$round', '7', 'Token', '0x00000000000000000000000000000000000000aa', '0xsb', true, 'failover')" >/dev/null
+	qp "$PPORT" "SELECT 1 FROM registry.kv_put_if_absent('failover', 'idem/standby/wf$round/req', 'run-$round')" >/dev/null
+	check "round $round: on the standby, a deploy replay returns the stored row" \
+		"$(qp "$SPORT" "SELECT state || ' ' || address FROM registry.deploy('standby-$round', '7', 'Token', '0x00000000000000000000000000000000000000aa', '0xsb', true, 'failover')" 2>&1)" \
+		"confirmed 0x00000000000000000000000000000000000000aa"
+	check "round $round: on the standby, kv_put_if_absent returns the recorded value" \
+		"$(qp "$SPORT" "SELECT pg_catalog.convert_from(registry.kv_put_if_absent('failover', 'idem/standby/wf$round/req', 'other'), 'UTF8')" 2>&1)" \
+		"run-$round"
+	check "round $round: on the standby, a new deploy key is refused as an INSERT" \
+		"$(qp "$SPORT" "SELECT 1 FROM registry.deploy('standby-new-$round', '7', 'Token', '0x00000000000000000000000000000000000000ab', NULL, false, 'failover')" 2>&1 | head -1)" \
+		"ERROR:  cannot execute INSERT in a read-only transaction"
 
 	# load, then the primary dies
 	rm -f "$LOGS"/c*.log "$LOGS/stop"
