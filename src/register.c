@@ -282,6 +282,40 @@ ParentIds(ArrayType *arr, int *np)
 }
 
 /* Checks of the arguments alone, in the order the SQL version had them. */
+/*
+ * registry.semver accepts versions of up to 64 kB of text, but a version is
+ * also a column of versions' (project_id, component, ...) indexes, whose
+ * entries PostgreSQL caps at about 2.7 kB.  Refuse one that would not fit as
+ * a bad value, before the INSERT fails with 54000 naming an index.
+ */
+static void
+CheckVersionFitsIndexes(Datum project, Datum component, Datum sv)
+{
+	static const char *const cols[3] = {"project_id", "component", "semver"};
+	Datum		values[3];
+	Oid			relid;
+	char	   *index;
+	Size		size = 0;
+
+	values[0] = project;
+	values[1] = component;
+	values[2] = sv;
+	if (toast_raw_datum_size(project) + toast_raw_datum_size(component) +
+		toast_raw_datum_size(sv) <= REGISTRY_ROW_ALWAYS_FITS)
+		return;
+	relid = registry_relid("versions");
+	if (!OidIsValid(relid))
+		return;					/* the INSERT reports it */
+	index = registry_index_overflow(relid, 3, cols, values, &size);
+	if (index != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version is too long to store"),
+				 errdetail("It is %zu bytes; its entry in index \"%s\" would take %zu bytes, even compressed, and the limit is %zu bytes.",
+						   strlen(SemverText(sv)), index, size, (Size) REGISTRY_BT_MAX_ITEM),
+				 errhint("Any version of up to 1000 bytes fits.")));
+}
+
 static void
 CheckArguments(FunctionCallInfo fcinfo)
 {
@@ -513,6 +547,7 @@ registry_register(PG_FUNCTION_ARGS)
 									 PG_GETARG_DATUM(ARG_BUMP));
 		}
 		sv_null = false;
+		CheckVersionFitsIndexes(PointerGetDatum(project), PointerGetDatum(component), sv);
 		key[2] = sv;
 		if (Run(RP_SEMVER_TAKEN, key, NULL, SPI_OK_SELECT) > 0)
 			ereport(ERROR,

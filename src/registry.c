@@ -7,15 +7,19 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/itup.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
+#include "parser/parse_relation.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -467,4 +471,76 @@ registry_invalidate_trigger(FunctionCallInfo fcinfo, const char *name)
 				 errmsg("%s must be called as a trigger", name)));
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	return PointerGetDatum(NULL);
+}
+
+char *
+registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
+						const Datum *values, Size *entry_size)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	Datum	   *row = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *rownull = palloc(sizeof(bool) * desc->natts);
+	List	   *indexes = RelationGetIndexList(rel);
+	char	   *culprit = NULL;
+	ListCell   *lc;
+	int			i;
+
+	/* the row: variable-width columns not given are NULL, others zero */
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		rownull[i] = (att->attlen < 0);
+		if (!att->attbyval && att->attlen > 0)
+			row[i] = PointerGetDatum(palloc0(att->attlen));
+	}
+	for (i = 0; i < ncols; i++)
+	{
+		AttrNumber	attno = attnameAttNum(rel, colnames[i], false);
+
+		if (attno <= 0 || attno > desc->natts)
+			REGISTRY_ALTERED_TABLE(RelationGetRelationName(rel), colnames[i]);
+		row[attno - 1] = values[i];
+		rownull[attno - 1] = false;
+	}
+
+	foreach(lc, indexes)
+	{
+		Relation	ind = index_open(lfirst_oid(lc), AccessShareLock);
+		Datum		ivalues[INDEX_MAX_KEYS];
+		bool		inulls[INDEX_MAX_KEYS];
+		bool		plain = (ind->rd_rel->relam == BTREE_AM_OID);
+
+		for (i = 0; plain && i < ind->rd_index->indnatts; i++)
+		{
+			AttrNumber	attno = ind->rd_index->indkey.values[i];
+
+			if (attno <= 0 || attno > desc->natts)
+				plain = false;	/* an expression: not ours */
+			else
+			{
+				ivalues[i] = row[attno - 1];
+				inulls[i] = rownull[attno - 1];
+			}
+		}
+		if (plain)
+		{
+			IndexTuple	itup = index_form_tuple(RelationGetDescr(ind), ivalues, inulls);
+			Size		sz = MAXALIGN(IndexTupleSize(itup));
+
+			if (sz > REGISTRY_BT_MAX_ITEM)
+			{
+				culprit = pstrdup(RelationGetRelationName(ind));
+				*entry_size = sz;
+			}
+			pfree(itup);
+		}
+		index_close(ind, AccessShareLock);
+		if (culprit != NULL)
+			break;
+	}
+	list_free(indexes);
+	table_close(rel, AccessShareLock);
+	return culprit;
 }

@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "access/nbtree.h"
 #include "access/tupdesc.h"
 
 /* Upper bound of a project_id, in bytes (SPEC.md section 0). */
@@ -105,6 +106,31 @@ extern bool registry_same_layout(TupleDesc a, TupleDesc b);
 extern Datum registry_row_datum(struct HeapTupleData *tuple, TupleDesc rowdesc,
 								TupleDesc rettupdesc, MemoryContext callerctx,
 								const char *relname);
+
+/*
+ * The widest row a write may hand PostgreSQL's B-tree indexes.  An index
+ * entry over BTMaxItemSize (2704 bytes on 8 kB pages, after PostgreSQL has
+ * tried to compress it) is refused with 54000 naming an internal index.
+ * registry_index_overflow() tells beforehand: given some columns of a row
+ * (by name; any other column counts as NULL if variable-width, as zero
+ * otherwise), it forms the row's entry in each plain-column B-tree index of
+ * relid exactly as an INSERT would, and returns the name of the first index
+ * it would not fit (and the entry's size), or NULL.  While the named
+ * columns take at most REGISTRY_ROW_ALWAYS_FITS bytes, every index of ours
+ * fits, so callers skip the check.
+ */
+#define REGISTRY_ROW_ALWAYS_FITS 2000
+/*
+ * BTMaxItemSize, whose page argument newer PostgreSQL releases dropped;
+ * every release gives this value for a page of BLCKSZ.
+ */
+#define REGISTRY_BT_MAX_ITEM \
+	(MAXALIGN_DOWN((BLCKSZ - \
+					MAXALIGN(SizeOfPageHeaderData + 3 * sizeof(ItemIdData)) - \
+					MAXALIGN(sizeof(BTPageOpaqueData))) / 3) - \
+	 MAXALIGN(sizeof(ItemPointerData)))
+extern char *registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
+									 const Datum *values, Size *entry_size);
 
 /*
  * A set-returning function's check that its caller takes a materialized

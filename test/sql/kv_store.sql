@@ -8,7 +8,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(89);
+SELECT plan(93);
 
 -- the table
 SELECT is((SELECT c.relkind::text FROM pg_catalog.pg_class c WHERE c.oid = 'registry.kv'::regclass),
@@ -71,6 +71,16 @@ SELECT throws_ok($$SELECT registry.kv_put('kvt-a', 'wf/prod/x', 'v')$$, '22P02',
                  'too few segments in key', 'kv_put: a key off its layout is 22P02');
 SELECT throws_ok($$SELECT registry.kv_put('kvt-a', 'sc/prod/' || repeat('k', 4089), 'v')$$, '22023',
                  'key is too long', 'kv_put: a key over 4 KiB is 22023');
+-- a key within 4 KiB that does not compress cannot fit the (org, key) index
+-- (PostgreSQL caps an entry at 2704 bytes): 22023 before the INSERT's 54000
+SELECT throws_ok($$SELECT registry.kv_put('kvt-a', 'sc/prod/' || (SELECT left(string_agg(md5(g::text), ''), 3000) FROM generate_series(1, 100) AS g), 'v')$$,
+                 '22023', 'key is too long to index', 'kv_put: an incompressible 3,008-byte key is 22023');
+SELECT throws_ok($$SELECT registry.kv_put_if_absent('kvt-a', 'idem/prod/wf/' || (SELECT left(string_agg(md5(g::text), ''), 2697) FROM generate_series(1, 100) AS g), 'v')$$,
+                 '22023', 'key is too long to index', 'kv_put_if_absent: an incompressible 2,710-byte key is 22023');
+SELECT throws_ok($$SELECT registry.kv_batch('kvt-a', jsonb_build_array(jsonb_build_object('op', 'put', 'key', 'sc/prod/' || (SELECT left(string_agg(md5(g::text), ''), 3000) FROM generate_series(1, 100) AS g), 'value', '00')))$$,
+                 '22023', 'key is too long to index', 'kv_batch: the same key is 22023');
+SELECT ok(registry.kv_put(repeat('o', 200), 'sc/prod/' || (SELECT left(string_agg(md5(g::text), ''), 1792) FROM generate_series(1, 100) AS g), 'v') > 0,
+          'an incompressible key that takes 2,000 bytes with its 200-byte org is stored');
 SELECT throws_ok($$SELECT registry.kv_put('kvt-a', 'sc//x', 'v')$$, '22P02',
                  'empty segment in key', 'kv_put: an empty segment is 22P02');
 SELECT throws_ok($$SELECT registry.kv_put(repeat('o', 201), 'sc/p/x', 'v')$$, '22023',

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 BEGIN;
-SELECT plan(85);
+SELECT plan(89);
 
 -- configure_component: defaults, changes, bad values
 SELECT is((registry.configure_component('vt-reg', 'cfg')).version_strategy, 'incremental',
@@ -181,6 +181,18 @@ SELECT is(registry.version_row_ok('p', 1, '{{5}}', NULL, registry.blob_key('x'::
           'version_row_ok: parents[1] of a two-dimensional array is NULL, as in SQL');
 SELECT is(registry.version_row_ok('p', NULL, '{}', NULL, registry.blob_key('x'::bytea), 0, '{}', '{}', 'ok', 0, 0), NULL,
           'version_row_ok is NULL when a NOT NULL column is NULL');
+
+-- a version is a column of versions' unique indexes, whose entries PostgreSQL
+-- caps at 2704 bytes: one that cannot fit is 22023 before the INSERT's 54000
+SELECT throws_ok($$SELECT registry.register('vt-reg', 'sem', 'long', version => ('1.0.0-' || (SELECT left(string_agg(md5(g::text), ''), 2700) FROM generate_series(1, 100) AS g))::registry.semver)$$,
+                 '22023', 'version is too long to store', 'an incompressible 2,706-byte version is 22023');
+SELECT lives_ok($$SELECT registry.configure_component(repeat('p', 200), repeat('c', 200), 'semantic')$$,
+                'a semantic component with a 200-byte project and name');
+SELECT is((SELECT seq FROM registry.register(repeat('p', 200), repeat('c', 200), 'x',
+                                              version => ('1.0.0-' || repeat('a.', 496) || 'a')::registry.semver)), 1::bigint,
+          'a 999-byte version of one-letter identifiers (the widest stored form per byte) fits with them');
+SELECT is((SELECT seq FROM registry.register('vt-reg', 'sem', 'compressible', version => ('1.0.0-' || repeat('b', 3000))::registry.semver)), 6::bigint,
+          'a 3,006-byte version that compresses is stored');
 
 SELECT * FROM finish();
 ROLLBACK;
