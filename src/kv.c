@@ -757,33 +757,19 @@ FirstByteaResult(void)
  * A key short enough for kv_parse_key (4 KiB) can still be too wide for the
  * (org, key) index when it does not compress: refuse it as a bad value
  * before the INSERT, which would fail with 54000 naming a partition's index.
- * Only a long org and key are measured; shorter ones always fit.
  */
 static void
 CheckKeyFitsIndex(text *org, text *key)
 {
 	static const char *const cols[2] = {"org", "key"};
 	Datum		values[2];
-	Oid			relid;
-	char	   *index;
-	Size		size = 0;
 
-	if (VARSIZE_ANY_EXHDR(org) + VARSIZE_ANY_EXHDR(key) <= REGISTRY_ROW_ALWAYS_FITS)
-		return;
-	relid = registry_relid("kv");
-	if (!OidIsValid(relid))
-		return;					/* the INSERT reports it */
 	values[0] = PointerGetDatum(org);
 	values[1] = PointerGetDatum(key);
-	index = registry_index_overflow(relid, 2, cols, values, &size);
-	if (index != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("key is too long to index"),
-				 errdetail("Its entry in index \"%s\" would take %zu bytes, even compressed; the limit is %zu bytes.",
-						   index, size, (Size) REGISTRY_BT_MAX_ITEM),
-				 errhint("Any key fits when org and key take at most %d bytes together; a longer one, up to %d bytes, only when it compresses.",
-						 REGISTRY_ROW_ALWAYS_FITS, KV_KEY_MAX)));
+	registry_check_index_fit("kv", 2, cols, values, "key is too long to index",
+							 "Any key fits when org and key take at most "
+							 CppAsString2(REGISTRY_ROW_ALWAYS_FITS) " bytes together; a longer one, up to "
+							 CppAsString2(KV_KEY_MAX) " bytes, only when it compresses.");
 }
 
 /*

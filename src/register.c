@@ -293,27 +293,12 @@ CheckVersionFitsIndexes(Datum project, Datum component, Datum sv)
 {
 	static const char *const cols[3] = {"project_id", "component", "semver"};
 	Datum		values[3];
-	Oid			relid;
-	char	   *index;
-	Size		size = 0;
 
 	values[0] = project;
 	values[1] = component;
 	values[2] = sv;
-	if (toast_raw_datum_size(project) + toast_raw_datum_size(component) +
-		toast_raw_datum_size(sv) <= REGISTRY_ROW_ALWAYS_FITS)
-		return;
-	relid = registry_relid("versions");
-	if (!OidIsValid(relid))
-		return;					/* the INSERT reports it */
-	index = registry_index_overflow(relid, 3, cols, values, &size);
-	if (index != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("version is too long to store"),
-				 errdetail("It is %zu bytes; its entry in index \"%s\" would take %zu bytes, even compressed, and the limit is %zu bytes.",
-						   strlen(SemverText(sv)), index, size, (Size) REGISTRY_BT_MAX_ITEM),
-				 errhint("Any version of up to 1000 bytes fits.")));
+	registry_check_index_fit("versions", 3, cols, values, "version is too long to store",
+							 "Any version of up to 1000 bytes fits.");
 }
 
 static void

@@ -7,9 +7,11 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/itup.h"
+#include "access/nbtree.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
@@ -473,19 +475,42 @@ registry_invalidate_trigger(FunctionCallInfo fcinfo, const char *name)
 	return PointerGetDatum(NULL);
 }
 
-char *
-registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
-						const Datum *values, Size *entry_size)
+/*
+ * BTMaxItemSize, whose page argument newer PostgreSQL releases dropped;
+ * every release gives this value for a page of BLCKSZ.
+ */
+#define REGISTRY_BT_MAX_ITEM \
+	(MAXALIGN_DOWN((BLCKSZ - \
+					MAXALIGN(SizeOfPageHeaderData + 3 * sizeof(ItemIdData)) - \
+					MAXALIGN(sizeof(BTPageOpaqueData))) / 3) - \
+	 MAXALIGN(sizeof(ItemPointerData)))
+
+void
+registry_check_index_fit(const char *relname, int ncols, const char *const *colnames,
+						 const Datum *values, const char *errmsg_text, const char *hint)
 {
-	Relation	rel = table_open(relid, AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	Datum	   *row = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *rownull = palloc(sizeof(bool) * desc->natts);
-	List	   *indexes = RelationGetIndexList(rel);
-	char	   *culprit = NULL;
+	Oid			relid;
+	Relation	rel;
+	TupleDesc	desc;
+	Datum	   *row;
+	bool	   *rownull;
+	List	   *indexes;
 	ListCell   *lc;
+	Size		total = 0;
 	int			i;
 
+	for (i = 0; i < ncols; i++)
+		total += toast_raw_datum_size(values[i]);
+	if (total <= REGISTRY_ROW_ALWAYS_FITS)
+		return;
+	relid = registry_relid(relname);
+	if (!OidIsValid(relid))
+		return;					/* the INSERT reports it */
+
+	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	row = palloc0(sizeof(Datum) * desc->natts);
+	rownull = palloc(sizeof(bool) * desc->natts);
 	/* the row: variable-width columns not given are NULL, others zero */
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -500,17 +525,20 @@ registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
 		AttrNumber	attno = attnameAttNum(rel, colnames[i], false);
 
 		if (attno <= 0 || attno > desc->natts)
-			REGISTRY_ALTERED_TABLE(RelationGetRelationName(rel), colnames[i]);
+			REGISTRY_ALTERED_TABLE(relname, colnames[i]);
 		row[attno - 1] = values[i];
 		rownull[attno - 1] = false;
 	}
 
+	indexes = RelationGetIndexList(rel);
 	foreach(lc, indexes)
 	{
 		Relation	ind = index_open(lfirst_oid(lc), AccessShareLock);
 		Datum		ivalues[INDEX_MAX_KEYS];
 		bool		inulls[INDEX_MAX_KEYS];
 		bool		plain = (ind->rd_rel->relam == BTREE_AM_OID);
+		IndexTuple	itup;
+		Size		size;
 
 		for (i = 0; plain && i < ind->rd_index->indnatts; i++)
 		{
@@ -524,23 +552,23 @@ registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
 				inulls[i] = rownull[attno - 1];
 			}
 		}
-		if (plain)
+		if (!plain)
 		{
-			IndexTuple	itup = index_form_tuple(RelationGetDescr(ind), ivalues, inulls);
-			Size		sz = MAXALIGN(IndexTupleSize(itup));
-
-			if (sz > REGISTRY_BT_MAX_ITEM)
-			{
-				culprit = pstrdup(RelationGetRelationName(ind));
-				*entry_size = sz;
-			}
-			pfree(itup);
+			index_close(ind, AccessShareLock);
+			continue;
 		}
+		itup = index_form_tuple(RelationGetDescr(ind), ivalues, inulls);
+		size = MAXALIGN(IndexTupleSize(itup));
+		if (size > REGISTRY_BT_MAX_ITEM)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg_internal("%s", errmsg_text),
+					 errdetail("Its entry in index \"%s\" would take %zu bytes, even compressed; the limit is %zu bytes.",
+							   RelationGetRelationName(ind), size, (Size) REGISTRY_BT_MAX_ITEM),
+					 errhint("%s", hint)));
+		pfree(itup);
 		index_close(ind, AccessShareLock);
-		if (culprit != NULL)
-			break;
 	}
 	list_free(indexes);
 	table_close(rel, AccessShareLock);
-	return culprit;
 }

@@ -15,7 +15,6 @@
 
 #include "postgres.h"
 #include "fmgr.h"
-#include "access/nbtree.h"
 #include "access/tupdesc.h"
 
 /* Upper bound of a project_id, in bytes (SPEC.md section 0). */
@@ -108,29 +107,20 @@ extern Datum registry_row_datum(struct HeapTupleData *tuple, TupleDesc rowdesc,
 								const char *relname);
 
 /*
- * The widest row a write may hand PostgreSQL's B-tree indexes.  An index
- * entry over BTMaxItemSize (2704 bytes on 8 kB pages, after PostgreSQL has
- * tried to compress it) is refused with 54000 naming an internal index.
- * registry_index_overflow() tells beforehand: given some columns of a row
- * (by name; any other column counts as NULL if variable-width, as zero
- * otherwise), it forms the row's entry in each plain-column B-tree index of
- * relid exactly as an INSERT would, and returns the name of the first index
- * it would not fit (and the entry's size), or NULL.  While the named
- * columns take at most REGISTRY_ROW_ALWAYS_FITS bytes, every index of ours
- * fits, so callers skip the check.
+ * A write's check that its row fits the B-tree indexes of registry.relname.
+ * PostgreSQL refuses an index entry over BTMaxItemSize (2704 bytes on 8 kB
+ * pages, after trying to compress it) with 54000 naming an internal index.
+ * registry_check_index_fit() forms the row's entry in each plain-column
+ * B-tree index exactly as an INSERT would, from the given varlena columns
+ * (any other column counts as NULL if variable-width, as zero otherwise),
+ * and raises 22023 with errmsg_text and hint when one would not fit.  While
+ * the given columns take at most REGISTRY_ROW_ALWAYS_FITS bytes every index
+ * of ours fits, and it returns at once.
  */
 #define REGISTRY_ROW_ALWAYS_FITS 2000
-/*
- * BTMaxItemSize, whose page argument newer PostgreSQL releases dropped;
- * every release gives this value for a page of BLCKSZ.
- */
-#define REGISTRY_BT_MAX_ITEM \
-	(MAXALIGN_DOWN((BLCKSZ - \
-					MAXALIGN(SizeOfPageHeaderData + 3 * sizeof(ItemIdData)) - \
-					MAXALIGN(sizeof(BTPageOpaqueData))) / 3) - \
-	 MAXALIGN(sizeof(ItemPointerData)))
-extern char *registry_index_overflow(Oid relid, int ncols, const char *const *colnames,
-									 const Datum *values, Size *entry_size);
+extern void registry_check_index_fit(const char *relname, int ncols,
+									 const char *const *colnames, const Datum *values,
+									 const char *errmsg_text, const char *hint);
 
 /*
  * A set-returning function's check that its caller takes a materialized
