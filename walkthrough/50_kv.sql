@@ -21,6 +21,9 @@ SELECT p AS prefix, s.*, registry.kv_prefix_lo(p) AS lo, registry.kv_prefix_hi(p
 SELECT * FROM registry.split_prefix('wf/');
 SELECT * FROM registry.ns_from_key('wf/billing/only-a-workflow-id');
 SELECT * FROM registry.ns_from_key('job/billing/x');
+-- keys may take 4 KiB, but one that does not compress must fit the (org, key)
+-- index (2704 bytes an entry): a 22023 that says so, not PostgreSQL's 54000
+SELECT registry.kv_put('acme', 'sc/billing/' || (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 90) AS g), 'x');
 \set ON_ERROR_STOP on
 
 \echo
