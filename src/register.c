@@ -281,7 +281,6 @@ ParentIds(ArrayType *arr, int *np)
 	return ids;
 }
 
-/* Checks of the arguments alone, in the order the SQL version had them. */
 /*
  * registry.semver accepts versions of up to 64 kB of text, but a version is
  * also a column of versions' (project_id, component, ...) indexes, whose
@@ -301,6 +300,7 @@ CheckVersionFitsIndexes(Datum project, Datum component, Datum sv)
 							 "Any version of up to 1000 bytes fits.");
 }
 
+/* Checks of the arguments alone, in the order the SQL version had them. */
 static void
 CheckArguments(FunctionCallInfo fcinfo)
 {
